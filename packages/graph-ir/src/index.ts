@@ -28,5 +28,6 @@ export { Node } from './node.js';
 export { Graph, type NodeSpec, type OutputSpec } from './graph.js';
 export { Model } from './model.js';
 export { type VerifyOptions, checkGraph, verifyModel } from './verifier.js';
-export { type ReadModelOptions, readModel } from './serde/read-model.js';
+export { type ReadModelOptions, readModel, readTensor } from './serde/read-model.js';
 export { type WriteModelOptions, writeModel, writeModelFile } from './serde/write-model.js';
+export type { Logger, Pass, PassContext, PassResult } from './passes/pass.js';

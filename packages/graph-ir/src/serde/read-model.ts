@@ -6,8 +6,9 @@ import { GraphIrError } from '../errors.js';
 import { Graph } from '../graph.js';
 import { Model } from '../model.js';
 import type { Dim, Value } from '../value.js';
-import { FunctionProto, ModelProto, TensorAnnotation, TypeProto } from './onnx-schema.js';
-import type { AttributeMsg, GraphMsg, ModelMsg, TypeMsg, ValueInfoMsg } from './proto-types.js';
+import { FunctionProto, ModelProto, TensorAnnotation, TensorProto, TypeProto } from './onnx-schema.js';
+import type { Tensor } from '../tensor.js';
+import type { AttributeMsg, GraphMsg, ModelMsg, TensorMsg, TypeMsg, ValueInfoMsg } from './proto-types.js';
 import {
   type ExternalDataContext,
   int64ToBigInt,
@@ -232,4 +233,22 @@ export function readModel(source: Uint8Array | string, options: ReadModelOptions
     if (err instanceof GraphIrError) throw err;
     throw new GraphIrError('GIR_ERR_PARSE', `not a valid ONNX model: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** Read one ONNX TensorProto (for example a test_data_set_N/input_0.pb file) from bytes or a path. */
+export function readTensor(source: Uint8Array | string): { name: string; tensor: Tensor } {
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof source === 'string' ? readFileSync(source) : source;
+  } catch (err) {
+    throw new GraphIrError('GIR_ERR_IO', `cannot read tensor file '${source}': ${(err as Error).message}`, { cause: err });
+  }
+  let msg: TensorMsg;
+  try {
+    msg = TensorProto.decode(bytes) as unknown as TensorMsg;
+  } catch (err) {
+    throw new GraphIrError('GIR_ERR_PARSE', `not a valid ONNX TensorProto: ${(err as Error).message}`, { cause: err });
+  }
+  const baseDir = typeof source === 'string' ? dirname(source) : undefined;
+  return { name: msg.name ?? '', tensor: tensorFromProto(msg, { baseDir, files: new Map() }, 'tensor file') };
 }
