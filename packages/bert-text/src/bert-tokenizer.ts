@@ -101,7 +101,9 @@ export class BertTokenizer {
 
   /** Token of an id, or undefined when the id is out of range. */
   tokenOf(id: number): string | undefined {
-    return Number.isInteger(id) && id >= 0 && id < this.vocab.tokens.length ? this.vocab.tokens[id] : undefined;
+    return Number.isInteger(id) && id >= 0 && id < this.vocab.tokens.length
+      ? this.vocab.tokens[id]
+      : undefined;
   }
 
   /** WordPiece tokens of `text`, without special tokens (the reference `FullTokenizer.tokenize`). */

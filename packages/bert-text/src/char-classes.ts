@@ -45,7 +45,12 @@ function computeClass(cp: number): CharClass {
 }
 
 function computePunctuation(cp: number): boolean {
-  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) {
+  if (
+    (cp >= 33 && cp <= 47) ||
+    (cp >= 58 && cp <= 64) ||
+    (cp >= 91 && cp <= 96) ||
+    (cp >= 123 && cp <= 126)
+  ) {
     return true;
   }
   return RE_PUNCT.test(String.fromCodePoint(cp));

@@ -29,8 +29,7 @@ export function parseGlueTsv(text: string, options: ParseGlueTsvOptions = {}): G
       `TSV ${source} is empty: expected a header line and tab-separated rows (GLUE format)`,
     );
   }
-  const cells = (line: string): string[] =>
-    (line.endsWith('\r') ? line.slice(0, -1) : line).split('\t');
+  const cells = (line: string): string[] => (line.endsWith('\r') ? line.slice(0, -1) : line).split('\t');
   const header = cells(lines[0]);
   const rows: string[][] = new Array(lines.length - 1);
   for (let i = 1; i < lines.length; i++) {

@@ -97,7 +97,9 @@ function parseEncodeArgs(args: string[]): EncodeArgs | null {
   }
   const engine = values.engine ?? 'builtin';
   if (!(TOKENIZER_ENGINE_NAMES as readonly string[]).includes(engine)) {
-    throw usageError(`--engine must be one of ${TOKENIZER_ENGINE_NAMES.join(', ')}, got ${JSON.stringify(engine)}`);
+    throw usageError(
+      `--engine must be one of ${TOKENIZER_ENGINE_NAMES.join(', ')}, got ${JSON.stringify(engine)}`,
+    );
   }
   const lowerCase = !values.cased;
   return {
@@ -171,7 +173,10 @@ class OutputSink {
 const CHUNK_CHARS = 1 << 16;
 
 async function runEncode(args: EncodeArgs, io: CliIo): Promise<number> {
-  const tokenizer = BertTokenizer.fromVocabFile(args.vocab, { lowerCase: args.lowerCase, engine: args.engine });
+  const tokenizer = BertTokenizer.fromVocabFile(args.vocab, {
+    lowerCase: args.lowerCase,
+    engine: args.engine,
+  });
   let tsv: GlueTsv;
   if (args.input === '-') {
     const read = io.readStdin ?? (() => readFileSync(0, 'utf8'));

@@ -96,7 +96,8 @@ export class WordPiece {
           found = id;
           break;
         }
-        end -= end - 2 >= start && isLow(word.charCodeAt(end - 1)) && isHigh(word.charCodeAt(end - 2)) ? 2 : 1;
+        end -=
+          end - 2 >= start && isLow(word.charCodeAt(end - 1)) && isHigh(word.charCodeAt(end - 2)) ? 2 : 1;
       }
       if (found < 0) return [this.unkId];
       pieces.push(found);
