@@ -3,7 +3,7 @@
 // vitest JSON results each package wrote to test-results.json and prints `N passed, N failed`.
 // Exits non-zero on any failed test, any package whose results are missing, or zero tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;

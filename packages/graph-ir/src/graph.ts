@@ -77,7 +77,8 @@ export class Graph {
   /** The value with this name; throws GIR_ERR_USAGE if there is none. */
   value(name: string): Value {
     const v = this.lookup(name);
-    if (v === undefined) throw new GraphIrError('GIR_ERR_USAGE', `graph '${this.name}' has no value '${name}'`);
+    if (v === undefined)
+      throw new GraphIrError('GIR_ERR_USAGE', `graph '${this.name}' has no value '${name}'`);
     return v;
   }
 
@@ -116,7 +117,7 @@ export class Graph {
   addInput(name: string, dtype?: DataType, shape?: Dim[]): Value {
     const existing = this.#values.get(name);
     // ONNX before IR 4 lists initializers as inputs too: the input then overrides the default.
-    const v = existing !== undefined && existing.isInitializer && !existing.isGraphInput ? existing : this.#define(name);
+    const v = existing?.isInitializer && !existing.isGraphInput ? existing : this.#define(name);
     v.dtype = dtype ?? v.dtype;
     v.shape = shape ?? v.shape;
     this.#inputs.push(v);
@@ -126,7 +127,7 @@ export class Graph {
   /** A new initializer holding `tensor`. */
   addInitializer(name: string, tensor: Tensor): Value {
     const existing = this.#values.get(name);
-    const v = existing !== undefined && existing.isGraphInput && !existing.isInitializer ? existing : this.#define(name);
+    const v = existing?.isGraphInput && !existing.isInitializer ? existing : this.#define(name);
     v._initializer = tensor;
     v.dtype = tensor.dtype;
     v.shape = [...tensor.dims];
@@ -186,9 +187,11 @@ export class Graph {
 
   /** Rename a value defined in this graph (node inputs follow, since they hold the Value). */
   renameValue(v: Value, name: string): void {
-    if (v.graph !== this) throw new GraphIrError('GIR_ERR_USAGE', `'${v.name}' is not defined in '${this.name}'`);
+    if (v.graph !== this)
+      throw new GraphIrError('GIR_ERR_USAGE', `'${v.name}' is not defined in '${this.name}'`);
     if (v.name === name) return;
-    if (this.hasName(name)) throw new GraphIrError('GIR_ERR_INVARIANT', `cannot rename '${v.name}': '${name}' is taken`);
+    if (this.hasName(name))
+      throw new GraphIrError('GIR_ERR_INVARIANT', `cannot rename '${v.name}': '${name}' is taken`);
     this.#values.delete(v.name);
     v._name = name;
     this.#values.set(name, v);
@@ -196,7 +199,10 @@ export class Graph {
 
   #checkInScope(v: Value, what: string): void {
     if (this.lookup(v.name) !== v)
-      throw new GraphIrError('GIR_ERR_INVARIANT', `${what} '${v.name}' is not a value of graph '${this.name}' or its parents`);
+      throw new GraphIrError(
+        'GIR_ERR_INVARIANT',
+        `${what} '${v.name}' is not a value of graph '${this.name}' or its parents`,
+      );
   }
 
   /** Create a node and insert it (at the end unless before/after is given). */
@@ -216,7 +222,9 @@ export class Graph {
     const outs = spec.outputs ?? 1;
     const specs: readonly OutputSpec[] =
       typeof outs === 'number'
-        ? Array.from({ length: outs }, (_, i) => this.uniqueName(`${spec.name || spec.opType}_out${i === 0 ? '' : i}`))
+        ? Array.from({ length: outs }, (_, i) =>
+            this.uniqueName(`${spec.name || spec.opType}_out${i === 0 ? '' : i}`),
+          )
         : outs;
     // Check every name before defining any, so a failure leaves the graph unchanged.
     const seen = new Set<string>();
@@ -336,7 +344,11 @@ export class Graph {
 
   /** Reorder the nodes; `order` must be a permutation of the current nodes. */
   setNodeOrder(order: readonly Node[]): void {
-    if (order.length !== this.#nodes.length || new Set(order).size !== order.length || order.some((n) => n._graph !== this))
+    if (
+      order.length !== this.#nodes.length ||
+      new Set(order).size !== order.length ||
+      order.some((n) => n._graph !== this)
+    )
       throw new GraphIrError('GIR_ERR_INVARIANT', 'setNodeOrder needs a permutation of the graph nodes');
     this.#nodes = [...order];
   }
