@@ -41,6 +41,9 @@ export const attr = {
   tensor: (value: Tensor): Attribute => ({ type: 'tensor', value }),
   graph: (value: Graph): Attribute => ({ type: 'graph', value }),
   floats: (value: readonly number[]): Attribute => ({ type: 'floats', value: [...value] }),
-  ints: (value: readonly (number | bigint)[]): Attribute => ({ type: 'ints', value: value.map((v) => BigInt(v)) }),
+  ints: (value: readonly (number | bigint)[]): Attribute => ({
+    type: 'ints',
+    value: value.map((v) => BigInt(v)),
+  }),
   strings: (value: readonly string[]): Attribute => ({ type: 'strings', value: [...value] }),
 } as const;

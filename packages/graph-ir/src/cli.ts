@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-console.error('onnx-ir: not built yet');
-process.exit(1);
+import { runCli } from './cli/run-cli.js';
+
+process.exitCode = runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -51,16 +51,19 @@ function graphDiff(a: Graph, b: Graph, at: string): string[] {
   for (const v of ia) {
     const w = ib.get(v.name);
     if (!w) d.push(`${at}: initializer ${v.name} missing`);
-    else if (v.initializer && w.initializer) d.push(...tensorDiff(v.initializer, w.initializer, `${at}/${v.name}`));
+    else if (v.initializer && w.initializer)
+      d.push(...tensorDiff(v.initializer, w.initializer, `${at}/${v.name}`));
   }
   if (a.nodes.length !== b.nodes.length) d.push(`${at}: ${a.nodes.length} vs ${b.nodes.length} nodes`);
   a.nodes.forEach((n, i) => {
     const m = b.nodes[i];
     if (!m) return;
     const here = `${at}/node#${i}(${n.describe()})`;
-    if (n.opType !== m.opType || n.domain !== m.domain || n.name !== m.name) d.push(`${here}: vs ${m.describe()}`);
+    if (n.opType !== m.opType || n.domain !== m.domain || n.name !== m.name)
+      d.push(`${here}: vs ${m.describe()}`);
     if (list(n.inputs) !== list(m.inputs)) d.push(`${here}: inputs ${list(n.inputs)} vs ${list(m.inputs)}`);
-    if (list(n.outputs) !== list(m.outputs)) d.push(`${here}: outputs ${list(n.outputs)} vs ${list(m.outputs)}`);
+    if (list(n.outputs) !== list(m.outputs))
+      d.push(`${here}: outputs ${list(n.outputs)} vs ${list(m.outputs)}`);
     if ([...n.metadata].join() !== [...m.metadata].join()) d.push(`${here}: metadata differs`);
     const keys = new Set([...n.attributes.keys(), ...m.attributes.keys()]);
     for (const k of keys) {

@@ -35,7 +35,10 @@ export type TensorData = TypedArray | string[];
 interface DataTypeInfo {
   readonly onnx: number;
   readonly bytes: number;
-  readonly array: { new (n: number): TypedArray; new (b: ArrayBufferLike, o: number, n: number): TypedArray } | null;
+  readonly array: {
+    new (n: number): TypedArray;
+    new (b: ArrayBufferLike, o: number, n: number): TypedArray;
+  } | null;
 }
 
 const INFO: Record<DataType, DataTypeInfo> = {

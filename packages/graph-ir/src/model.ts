@@ -16,7 +16,14 @@ export class Model {
   /** Model-local functions kept verbatim (decoded FunctionProto) for round trips. */
   functions: TypeProtoJson[] = [];
 
-  constructor(options: { graph?: Graph; irVersion?: number; opset?: number; opsetImports?: Iterable<[string, number]> } = {}) {
+  constructor(
+    options: {
+      graph?: Graph;
+      irVersion?: number;
+      opset?: number;
+      opsetImports?: Iterable<[string, number]>;
+    } = {},
+  ) {
     this.graph = options.graph ?? new Graph();
     this.irVersion = options.irVersion ?? 8;
     this.opsetImports = new Map(options.opsetImports ?? [['', options.opset ?? 14]]);

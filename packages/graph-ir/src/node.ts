@@ -5,7 +5,8 @@ import type { Value } from './value.js';
 
 function removeUse(v: Value, node: Node, index: number): void {
   const i = v._uses.findIndex((u) => u.node === node && u.index === index);
-  if (i < 0) throw new GraphIrError('GIR_ERR_INVARIANT', `use list of '${v.name}' lacks ${node.describe()}#${index}`);
+  if (i < 0)
+    throw new GraphIrError('GIR_ERR_INVARIANT', `use list of '${v.name}' lacks ${node.describe()}#${index}`);
   v._uses.splice(i, 1);
 }
 
@@ -62,7 +63,8 @@ export class Node {
   /** The single non-null output; throws when there is not exactly one. */
   get out(): Value {
     const outs = this._outputs.filter((o): o is Value => o !== null);
-    if (outs.length !== 1) throw new GraphIrError('GIR_ERR_USAGE', `${this.describe()} has ${outs.length} outputs`);
+    if (outs.length !== 1)
+      throw new GraphIrError('GIR_ERR_USAGE', `${this.describe()} has ${outs.length} outputs`);
     return outs[0]!;
   }
 
@@ -84,7 +86,8 @@ export class Node {
 
   appendInput(value: Value | null): void {
     this._inputs.push(value);
-    if (value !== null && this._graph !== null) value._uses.push({ node: this, index: this._inputs.length - 1 });
+    if (value !== null && this._graph !== null)
+      value._uses.push({ node: this, index: this._inputs.length - 1 });
   }
 
   /** Remove input slot `index`; later inputs shift down. */
@@ -132,7 +135,8 @@ export class Node {
       if (fallback !== undefined) return fallback;
       throw new GraphIrError('GIR_ERR_INVARIANT', `${this.describe()} lacks int attribute '${name}'`);
     }
-    if (a.type !== 'int') throw new GraphIrError('GIR_ERR_INVARIANT', `${this.describe()}.${name} is ${a.type}, not int`);
+    if (a.type !== 'int')
+      throw new GraphIrError('GIR_ERR_INVARIANT', `${this.describe()}.${name} is ${a.type}, not int`);
     return Number(a.value);
   }
 
@@ -142,7 +146,8 @@ export class Node {
       if (fallback !== undefined) return [...fallback];
       throw new GraphIrError('GIR_ERR_INVARIANT', `${this.describe()} lacks ints attribute '${name}'`);
     }
-    if (a.type !== 'ints') throw new GraphIrError('GIR_ERR_INVARIANT', `${this.describe()}.${name} is ${a.type}, not ints`);
+    if (a.type !== 'ints')
+      throw new GraphIrError('GIR_ERR_INVARIANT', `${this.describe()}.${name} is ${a.type}, not ints`);
     return a.value.map(Number);
   }
 
@@ -163,7 +168,8 @@ export class Node {
       if (fallback !== undefined) return fallback;
       throw new GraphIrError('GIR_ERR_INVARIANT', `${this.describe()} lacks string attribute '${name}'`);
     }
-    if (a.type !== 'string') throw new GraphIrError('GIR_ERR_INVARIANT', `${this.describe()}.${name} is ${a.type}, not string`);
+    if (a.type !== 'string')
+      throw new GraphIrError('GIR_ERR_INVARIANT', `${this.describe()}.${name} is ${a.type}, not string`);
     return a.value;
   }
 }

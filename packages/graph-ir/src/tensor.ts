@@ -1,11 +1,24 @@
-import { type DataType, type TensorData, type TypedArray, allocateData, dataTypeSize, viewBytes } from './dtype.js';
+import {
+  allocateData,
+  type DataType,
+  dataTypeSize,
+  type TensorData,
+  type TypedArray,
+  viewBytes,
+} from './dtype.js';
 import { GraphIrError } from './errors.js';
-import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToBfloat16Bits, float32ToFloat16Bits } from './float16.js';
+import {
+  bfloat16BitsToFloat32,
+  float16BitsToFloat32,
+  float32ToBfloat16Bits,
+  float32ToFloat16Bits,
+} from './float16.js';
 
 function elementCount(dims: readonly number[]): number {
   let n = 1;
   for (const d of dims) {
-    if (!Number.isInteger(d) || d < 0) throw new GraphIrError('GIR_ERR_SHAPE', `invalid tensor dimension ${d}`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new GraphIrError('GIR_ERR_SHAPE', `invalid tensor dimension ${d}`);
     n *= d;
   }
   return n;
@@ -48,7 +61,8 @@ export class Tensor {
 
   /** A tensor over little-endian raw bytes (kept as a view). */
   static fromBytes(dtype: DataType, dims: readonly number[], bytes: Uint8Array): Tensor {
-    if (dtype === 'string') throw new GraphIrError('GIR_ERR_DTYPE', 'string tensors cannot come from raw bytes');
+    if (dtype === 'string')
+      throw new GraphIrError('GIR_ERR_DTYPE', 'string tensors cannot come from raw bytes');
     const t = new Tensor(dtype, dims, undefined, bytes);
     if (bytes.byteLength !== t.size * dataTypeSize(dtype))
       throw new GraphIrError(
@@ -180,7 +194,10 @@ export class Tensor {
   /** Same elements, other dims (shares storage). */
   reshape(dims: readonly number[]): Tensor {
     if (elementCount(dims) !== this.size)
-      throw new GraphIrError('GIR_ERR_SHAPE', `cannot reshape [${this.dims.join(',')}] to [${dims.join(',')}]`);
+      throw new GraphIrError(
+        'GIR_ERR_SHAPE',
+        `cannot reshape [${this.dims.join(',')}] to [${dims.join(',')}]`,
+      );
     return this.#data === undefined
       ? new Tensor(this.dtype, dims, undefined, this.#bytes)
       : new Tensor(this.dtype, dims, this.#data);

@@ -1,7 +1,7 @@
+import type { SparseTensor, TypeProtoJson } from './attribute.js';
 import type { DataType } from './dtype.js';
 import type { Graph } from './graph.js';
 import type { Node } from './node.js';
-import type { SparseTensor, TypeProtoJson } from './attribute.js';
 import type { Tensor } from './tensor.js';
 
 /** A dimension: a size, a symbolic name, or null when unknown. */

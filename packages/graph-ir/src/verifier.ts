@@ -25,7 +25,9 @@ export function checkGraph(graph: Graph, options: VerifyOptions = {}): string[] 
     if (v.producer !== null && (v.isInitializer || v.isGraphInput))
       problems.push(`${where}: value '${v.name}' has a producer and is also an input or initializer`);
     if (v.producer === null && !v.isInitializer && !v.isGraphInput)
-      problems.push(`${where}: value '${v.name}' has no definition (no producer, not an input or initializer)`);
+      problems.push(
+        `${where}: value '${v.name}' has no definition (no producer, not an input or initializer)`,
+      );
   }
   for (const v of graph.inputs) {
     if (graph.lookup(v.name) !== v) problems.push(`${where}: input '${v.name}' is not registered`);
@@ -42,20 +44,27 @@ export function checkGraph(graph: Graph, options: VerifyOptions = {}): string[] 
     if (node.graph !== graph) problems.push(`${where}: ${node.describe()} does not know its graph`);
     node.inputs.forEach((v, i) => {
       if (v === null) return;
-      if (!inScope(v)) problems.push(`${where}: input ${i} '${v.name}' of ${node.describe()} is not in scope`);
+      if (!inScope(v))
+        problems.push(`${where}: input ${i} '${v.name}' of ${node.describe()} is not in scope`);
       const n = v.uses.filter((u) => u.node === node && u.index === i).length;
-      if (n !== 1) problems.push(`${where}: use list of '${v.name}' has ${n} entries for ${node.describe()}#${i}`);
+      if (n !== 1)
+        problems.push(`${where}: use list of '${v.name}' has ${n} entries for ${node.describe()}#${i}`);
       if (topological && v.graph === graph && v.producer !== null && !defined.has(v))
-        problems.push(`${where}: ${node.describe()} reads '${v.name}' before it is produced (not topologically sorted)`);
+        problems.push(
+          `${where}: ${node.describe()} reads '${v.name}' before it is produced (not topologically sorted)`,
+        );
     });
     for (const o of node.outputs) {
       if (o === null) continue;
-      if (o.producer !== node) problems.push(`${where}: output '${o.name}' of ${node.describe()} names another producer`);
-      if (graph.lookup(o.name) !== o) problems.push(`${where}: output '${o.name}' of ${node.describe()} is not registered`);
+      if (o.producer !== node)
+        problems.push(`${where}: output '${o.name}' of ${node.describe()} names another producer`);
+      if (graph.lookup(o.name) !== o)
+        problems.push(`${where}: output '${o.name}' of ${node.describe()} is not registered`);
       defined.add(o);
     }
     for (const sub of node.subgraphs()) {
-      if (sub.parent !== graph) problems.push(`${where}: a subgraph of ${node.describe()} has the wrong parent`);
+      if (sub.parent !== graph)
+        problems.push(`${where}: a subgraph of ${node.describe()} has the wrong parent`);
       problems.push(...checkGraph(sub, options));
     }
   }
@@ -64,11 +73,15 @@ export function checkGraph(graph: Graph, options: VerifyOptions = {}): string[] 
       problems.push(`${where}: producer of '${v.name}' is not in the graph`);
     for (const u of v.uses) {
       if (u.node.inputs[u.index] !== v)
-        problems.push(`${where}: '${v.name}' lists a use by ${u.node.describe()}#${u.index} that reads something else`);
-      if (u.node.graph === null) problems.push(`${where}: '${v.name}' is used by a removed node ${u.node.describe()}`);
+        problems.push(
+          `${where}: '${v.name}' lists a use by ${u.node.describe()}#${u.index} that reads something else`,
+        );
+      if (u.node.graph === null)
+        problems.push(`${where}: '${v.name}' is used by a removed node ${u.node.describe()}`);
     }
   }
-  for (const v of graph.outputs) if (!inScope(v)) problems.push(`${where}: output '${v.name}' is not in scope`);
+  for (const v of graph.outputs)
+    if (!inScope(v)) problems.push(`${where}: output '${v.name}' is not in scope`);
   return problems;
 }
 

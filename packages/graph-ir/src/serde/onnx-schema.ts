@@ -127,12 +127,18 @@ const descriptor = {
           nested: {
             Dimension: {
               oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
-              fields: { dimValue: field('int64', 1), dimParam: field('string', 2), denotation: field('string', 3) },
+              fields: {
+                dimValue: field('int64', 1),
+                dimParam: field('string', 2),
+                denotation: field('string', 3),
+              },
             },
           },
         },
         TypeProto: {
-          oneofs: { value: { oneof: ['tensorType', 'sequenceType', 'mapType', 'optionalType', 'sparseTensorType'] } },
+          oneofs: {
+            value: { oneof: ['tensorType', 'sequenceType', 'mapType', 'optionalType', 'sparseTensorType'] },
+          },
           fields: {
             tensorType: field('Tensor', 1),
             sequenceType: field('Sequence', 4),

@@ -5,9 +5,9 @@ import { dataTypeFromOnnx } from '../dtype.js';
 import { GraphIrError } from '../errors.js';
 import { Graph } from '../graph.js';
 import { Model } from '../model.js';
+import type { Tensor } from '../tensor.js';
 import type { Dim, Value } from '../value.js';
 import { FunctionProto, ModelProto, TensorAnnotation, TensorProto, TypeProto } from './onnx-schema.js';
-import type { Tensor } from '../tensor.js';
 import type { AttributeMsg, GraphMsg, ModelMsg, TensorMsg, TypeMsg, ValueInfoMsg } from './proto-types.js';
 import {
   type ExternalDataContext,
@@ -31,13 +31,17 @@ function applyType(v: Value, type: TypeMsg | null | undefined, where: string): v
     if (tt.elemType) v.dtype = dataTypeFromOnnx(tt.elemType, `${where} '${v.name}'`);
     if (tt.shape) {
       v.shape = (tt.shape.dim ?? []).map((d): Dim => {
-        if (d.value === 'dimValue' && d.dimValue !== undefined) return int64ToNumber(d.dimValue, `${where} '${v.name}' dim`);
+        if (d.value === 'dimValue' && d.dimValue !== undefined)
+          return int64ToNumber(d.dimValue, `${where} '${v.name}' dim`);
         if (d.value === 'dimParam' && d.dimParam) return d.dimParam;
         return null;
       });
     }
   } else if (type.value !== undefined) {
-    v.typeProto = TypeProto.toObject(TypeProto.fromObject(type), { longs: String, bytes: String }) as TypeProtoJson;
+    v.typeProto = TypeProto.toObject(TypeProto.fromObject(type), {
+      longs: String,
+      bytes: String,
+    }) as TypeProtoJson;
   }
 }
 
@@ -54,7 +58,8 @@ function readAttribute(a: AttributeMsg, graph: Graph, ctx: ExternalDataContext, 
     ...(a.docString ? { docString: a.docString } : {}),
   };
   const sub = (g: GraphMsg) => readGraph(g, graph, ctx);
-  const typeJson = (t: TypeMsg) => TypeProto.toObject(TypeProto.fromObject(t), { longs: String }) as TypeProtoJson;
+  const typeJson = (t: TypeMsg) =>
+    TypeProto.toObject(TypeProto.fromObject(t), { longs: String }) as TypeProtoJson;
   switch (a.type) {
     case 1:
       return { type: 'float', value: a.f ?? 0, ...extras };
@@ -79,10 +84,15 @@ function readAttribute(a: AttributeMsg, graph: Graph, ctx: ExternalDataContext, 
     case 10:
       return { type: 'graphs', value: (a.graphs ?? []).map(sub), ...extras };
     case 11:
-      if (!a.sparseTensor) throw new GraphIrError('GIR_ERR_PARSE', `${at}: SPARSE_TENSOR attribute without a value`);
+      if (!a.sparseTensor)
+        throw new GraphIrError('GIR_ERR_PARSE', `${at}: SPARSE_TENSOR attribute without a value`);
       return { type: 'sparse_tensor', value: sparseFromProto(a.sparseTensor, ctx, at), ...extras };
     case 12:
-      return { type: 'sparse_tensors', value: (a.sparseTensors ?? []).map((s) => sparseFromProto(s, ctx, at)), ...extras };
+      return {
+        type: 'sparse_tensors',
+        value: (a.sparseTensors ?? []).map((s) => sparseFromProto(s, ctx, at)),
+        ...extras,
+      };
     case 13:
       if (!a.tp) throw new GraphIrError('GIR_ERR_PARSE', `${at}: TYPE_PROTO attribute without a type`);
       return { type: 'type_proto', value: typeJson(a.tp), ...extras };
@@ -124,7 +134,13 @@ export function readGraph(gp: GraphMsg, parent: Graph | null, ctx: ExternalDataC
   const nodes = protos.map((np) => {
     const outputs = (np.output ?? []).map((o) => (o === '' ? null : o));
     try {
-      return g.addNode({ opType: np.opType ?? '', domain: np.domain ?? '', name: np.name ?? '', inputs: [], outputs });
+      return g.addNode({
+        opType: np.opType ?? '',
+        domain: np.domain ?? '',
+        name: np.name ?? '',
+        inputs: [],
+        outputs,
+      });
     } catch (err) {
       if (err instanceof GraphIrError && err.code === 'GIR_ERR_INVARIANT')
         throw new GraphIrError('GIR_ERR_INVARIANT', `${where}: ${err.message}`, { cause: err });
@@ -134,7 +150,8 @@ export function readGraph(gp: GraphMsg, parent: Graph | null, ctx: ExternalDataC
   // Pass 2: inputs and attributes (subgraphs may read any outer value).
   protos.forEach((np, k) => {
     const node = nodes[k]!;
-    if (!np.opType) throw new GraphIrError('GIR_ERR_PARSE', `${where}: node #${k} '${np.name ?? ''}' has no op_type`);
+    if (!np.opType)
+      throw new GraphIrError('GIR_ERR_PARSE', `${where}: node #${k} '${np.name ?? ''}' has no op_type`);
     for (const name of np.input ?? []) {
       if (name === '') {
         node.appendInput(null);
@@ -148,7 +165,8 @@ export function readGraph(gp: GraphMsg, parent: Graph | null, ctx: ExternalDataC
         );
       node.appendInput(v);
     }
-    for (const a of np.attribute ?? []) node.attributes.set(a.name, readAttribute(a, g, ctx, node.describe()));
+    for (const a of np.attribute ?? [])
+      node.attributes.set(a.name, readAttribute(a, g, ctx, node.describe()));
     if (np.overload) node.overload = np.overload;
     if (np.docString) node.docString = np.docString;
     for (const e of np.metadataProps ?? []) node.metadata.set(e.key, e.value);
@@ -157,7 +175,10 @@ export function readGraph(gp: GraphMsg, parent: Graph | null, ctx: ExternalDataC
   for (const vi of gp.output ?? []) {
     const v = g.lookup(vi.name);
     if (v === undefined)
-      throw new GraphIrError('GIR_ERR_PARSE', `${where}: output '${vi.name}' is not defined by any node, input or initializer`);
+      throw new GraphIrError(
+        'GIR_ERR_PARSE',
+        `${where}: output '${vi.name}' is not defined by any node, input or initializer`,
+      );
     if (v.graph === g) applyValueInfo(v, vi, `${where} output`);
     outputs.push(v);
   }
@@ -181,7 +202,11 @@ export function modelFromMessage(m: ModelMsg, options: ReadModelOptions = {}): M
     o.domain === 'ai.onnx' ? '' : (o.domain ?? ''),
     int64ToNumber(o.version ?? 0, 'opset version'),
   ]);
-  const model = new Model({ graph, irVersion: int64ToNumber(m.irVersion ?? 0, 'ir_version'), opsetImports: opsets });
+  const model = new Model({
+    graph,
+    irVersion: int64ToNumber(m.irVersion ?? 0, 'ir_version'),
+    opsetImports: opsets,
+  });
   model.producerName = m.producerName ?? '';
   model.producerVersion = m.producerVersion ?? '';
   model.domain = m.domain ?? '';
@@ -231,7 +256,9 @@ export function readModel(source: Uint8Array | string, options: ReadModelOptions
     return modelFromMessage(msg, { baseDir });
   } catch (err) {
     if (err instanceof GraphIrError) throw err;
-    throw new GraphIrError('GIR_ERR_PARSE', `not a valid ONNX model: ${(err as Error).message}`, { cause: err });
+    throw new GraphIrError('GIR_ERR_PARSE', `not a valid ONNX model: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -241,13 +268,17 @@ export function readTensor(source: Uint8Array | string): { name: string; tensor:
   try {
     bytes = typeof source === 'string' ? readFileSync(source) : source;
   } catch (err) {
-    throw new GraphIrError('GIR_ERR_IO', `cannot read tensor file '${source}': ${(err as Error).message}`, { cause: err });
+    throw new GraphIrError('GIR_ERR_IO', `cannot read tensor file '${source}': ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let msg: TensorMsg;
   try {
     msg = TensorProto.decode(bytes) as unknown as TensorMsg;
   } catch (err) {
-    throw new GraphIrError('GIR_ERR_PARSE', `not a valid ONNX TensorProto: ${(err as Error).message}`, { cause: err });
+    throw new GraphIrError('GIR_ERR_PARSE', `not a valid ONNX TensorProto: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const baseDir = typeof source === 'string' ? dirname(source) : undefined;
   return { name: msg.name ?? '', tensor: tensorFromProto(msg, { baseDir, files: new Map() }, 'tensor file') };

@@ -1,8 +1,14 @@
 // TensorProto <-> Tensor, including external data.
 import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { type SparseTensor } from '../attribute.js';
-import { type DataType, type TensorData, allocateData, dataTypeFromOnnx, onnxDataTypeCode } from '../dtype.js';
+import type { SparseTensor } from '../attribute.js';
+import {
+  allocateData,
+  type DataType,
+  dataTypeFromOnnx,
+  onnxDataTypeCode,
+  type TensorData,
+} from '../dtype.js';
 import { GraphIrError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { Long } from './onnx-schema.js';
@@ -73,7 +79,13 @@ function externalBytes(t: TensorMsg, ctx: ExternalDataContext, what: string): Ui
   }
   const offset = Number(entries.get('offset') ?? '0');
   const length = entries.has('length') ? Number(entries.get('length')) : file.byteLength - offset;
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > file.byteLength)
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > file.byteLength
+  )
     throw new GraphIrError(
       'GIR_ERR_EXTERNAL_DATA',
       `${what}: external data range offset ${offset} length ${length} is outside '${location}' (${file.byteLength} bytes)`,
@@ -142,10 +154,12 @@ export function tensorFromProto(t: TensorMsg, ctx: ExternalDataContext, where = 
   if (t.segment) throw new GraphIrError('GIR_ERR_PARSE', `${what}: segmented tensors are not supported`);
   const dtype = dataTypeFromOnnx(t.dataType ?? 0, what);
   const dims = (t.dims ?? []).map((d) => int64ToNumber(d, `${what} dims`));
-  if (dims.some((d) => d < 0)) throw new GraphIrError('GIR_ERR_PARSE', `${what}: negative dimension in [${dims}]`);
+  if (dims.some((d) => d < 0))
+    throw new GraphIrError('GIR_ERR_PARSE', `${what}: negative dimension in [${dims}]`);
   if (t.dataLocation === 1) return Tensor.fromBytes(dtype, dims, externalBytes(t, ctx, what));
   const n = dims.reduce((a, b) => a * b, 1);
-  if (t.rawData && t.rawData.byteLength > 0 && dtype !== 'string') return Tensor.fromBytes(dtype, dims, t.rawData);
+  if (t.rawData && t.rawData.byteLength > 0 && dtype !== 'string')
+    return Tensor.fromBytes(dtype, dims, t.rawData);
   return Tensor.from(dtype, dims, fromField(dtype, n, t, what));
 }
 
@@ -166,7 +180,8 @@ export function tensorToProto(t: Tensor, name?: string): TensorMsg {
 }
 
 export function sparseFromProto(s: SparseTensorMsg, ctx: ExternalDataContext, where: string): SparseTensor {
-  if (!s.values || !s.indices) throw new GraphIrError('GIR_ERR_PARSE', `${where}: sparse tensor lacks values or indices`);
+  if (!s.values || !s.indices)
+    throw new GraphIrError('GIR_ERR_PARSE', `${where}: sparse tensor lacks values or indices`);
   return {
     values: tensorFromProto(s.values, ctx, where),
     indices: tensorFromProto(s.indices, ctx, where),

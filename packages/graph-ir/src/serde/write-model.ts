@@ -7,8 +7,24 @@ import type { Graph } from '../graph.js';
 import type { Model } from '../model.js';
 import type { Tensor } from '../tensor.js';
 import type { Value } from '../value.js';
-import { ATTRIBUTE_TYPE, FunctionProto, GraphProto, Long, ModelProto, TensorProto, WIRE } from './onnx-schema.js';
-import type { AttributeMsg, GraphMsg, NodeMsg, StringEntry, TensorMsg, TypeMsg, ValueInfoMsg } from './proto-types.js';
+import {
+  ATTRIBUTE_TYPE,
+  FunctionProto,
+  GraphProto,
+  Long,
+  ModelProto,
+  TensorProto,
+  WIRE,
+} from './onnx-schema.js';
+import type {
+  AttributeMsg,
+  GraphMsg,
+  NodeMsg,
+  StringEntry,
+  TensorMsg,
+  TypeMsg,
+  ValueInfoMsg,
+} from './proto-types.js';
 import { bigIntToLong, sparseToProto, tensorToProto } from './tensor-proto.js';
 
 export interface WriteModelOptions {
@@ -20,7 +36,8 @@ export interface WriteModelOptions {
 }
 
 const utf8 = new TextEncoder();
-const entries = (m: ReadonlyMap<string, string>): StringEntry[] => [...m].map(([key, value]) => ({ key, value }));
+const entries = (m: ReadonlyMap<string, string>): StringEntry[] =>
+  [...m].map(([key, value]) => ({ key, value }));
 
 function typeOf(v: Value): TypeMsg | undefined {
   if (v.typeProto) return v.typeProto as TypeMsg;
@@ -29,7 +46,13 @@ function typeOf(v: Value): TypeMsg | undefined {
   if (v.dtype !== undefined) tensorType.elemType = onnxDataTypeCode(v.dtype);
   if (v.shape !== undefined)
     tensorType.shape = {
-      dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: Long.fromNumber(d) } : typeof d === 'string' ? { dimParam: d } : {})),
+      dim: v.shape.map((d) =>
+        typeof d === 'number'
+          ? { dimValue: Long.fromNumber(d) }
+          : typeof d === 'string'
+            ? { dimParam: d }
+            : {},
+      ),
     };
   return { tensorType };
 }
@@ -128,7 +151,8 @@ function graphToProto(g: Graph, sink: TensorSink, withInitializers = true): Grap
   const io = new Set<Value>([...g.inputs, ...g.outputs]);
   gp.valueInfo = [];
   for (const v of g.values)
-    if (!io.has(v) && !v.isInitializer && (v.dtype !== undefined || v.shape !== undefined || v.typeProto)) gp.valueInfo.push(valueInfo(v));
+    if (!io.has(v) && !v.isInitializer && (v.dtype !== undefined || v.shape !== undefined || v.typeProto))
+      gp.valueInfo.push(valueInfo(v));
   if (g.quantizationAnnotation.length) gp.quantizationAnnotation = g.quantizationAnnotation;
   return gp;
 }
@@ -153,7 +177,10 @@ function* modelChunks(model: Model, sink: TensorSink, deferRaw: boolean): Genera
   const g = model.graph;
   const header: Record<string, unknown> = {
     irVersion: Long.fromNumber(model.irVersion),
-    opsetImport: [...model.opsetImports].map(([domain, version]) => ({ domain, version: Long.fromNumber(version) })),
+    opsetImport: [...model.opsetImports].map(([domain, version]) => ({
+      domain,
+      version: Long.fromNumber(version),
+    })),
     producerName: model.producerName,
     producerVersion: model.producerVersion,
     domain: model.domain,
@@ -173,7 +200,9 @@ function* modelChunks(model: Model, sink: TensorSink, deferRaw: boolean): Genera
     const raw = deferRaw && msg.rawData && msg.rawData.byteLength >= 4096 ? msg.rawData : null;
     if (raw) delete msg.rawData;
     const body = TensorProto.encode(TensorProto.fromObject(msg)).finish();
-    const rawHead = raw ? Uint8Array.from([...tag(WIRE.RAW_DATA_IN_TENSOR), ...varint(raw.byteLength)]) : new Uint8Array();
+    const rawHead = raw
+      ? Uint8Array.from([...tag(WIRE.RAW_DATA_IN_TENSOR), ...varint(raw.byteLength)])
+      : new Uint8Array();
     const len = body.byteLength + rawHead.byteLength + (raw?.byteLength ?? 0);
     const head = Uint8Array.from([...tag(WIRE.INITIALIZER_IN_GRAPH), ...varint(len), ...body, ...rawHead]);
     parts.push({ head, raw });
@@ -228,7 +257,10 @@ export function writeModelFile(path: string, model: Model, options: WriteModelOp
     dataPath = join(dir, ext.location);
     const rel = relative(dir, dataPath);
     if (isAbsolute(ext.location) || rel.startsWith(`..${sep}`) || rel === '..')
-      throw new GraphIrError('GIR_ERR_USAGE', `external data location '${ext.location}' must stay inside ${dir}`);
+      throw new GraphIrError(
+        'GIR_ERR_USAGE',
+        `external data location '${ext.location}' must stay inside ${dir}`,
+      );
     dataTmp = `${dataPath}.${process.pid}.tmp`;
     const threshold = ext.threshold ?? 1024;
     const alignment = 64;
@@ -274,7 +306,9 @@ export function writeModelFile(path: string, model: Model, options: WriteModelOp
     rmSync(tmp, { force: true });
     if (dataTmp) rmSync(dataTmp, { force: true });
     if (err instanceof GraphIrError) throw err;
-    throw new GraphIrError('GIR_ERR_IO', `cannot write model '${path}': ${(err as Error).message}`, { cause: err });
+    throw new GraphIrError('GIR_ERR_IO', `cannot write model '${path}': ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -282,4 +316,3 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   let off = 0;
   while (off < bytes.byteLength) off += writeSync(fd, bytes, off, Math.min(bytes.byteLength - off, 1 << 30));
 }
-
