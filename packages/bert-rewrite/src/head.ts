@@ -1,0 +1,2 @@
+/** The task head on top of the encoder. */
+export type BertHeadKind = 'sequence-classification' | 'question-answering' | 'pretraining' | 'encoder';
