@@ -35,12 +35,12 @@ export type Attribute = AttributeValue & { readonly refAttrName?: string; readon
 
 /** Constructors for attributes. */
 export const attr = {
-  float: (value: number): Attribute => ({ type: 'float', value }),
+  float: (value: number): Attribute => ({ type: 'float', value: Math.fround(value) }),
   int: (value: number | bigint): Attribute => ({ type: 'int', value: BigInt(value) }),
   string: (value: string): Attribute => ({ type: 'string', value }),
   tensor: (value: Tensor): Attribute => ({ type: 'tensor', value }),
   graph: (value: Graph): Attribute => ({ type: 'graph', value }),
-  floats: (value: readonly number[]): Attribute => ({ type: 'floats', value: [...value] }),
+  floats: (value: readonly number[]): Attribute => ({ type: 'floats', value: value.map(Math.fround) }),
   ints: (value: readonly (number | bigint)[]): Attribute => ({
     type: 'ints',
     value: value.map((v) => BigInt(v)),

@@ -2,7 +2,7 @@ import type { SparseTensor, TypeProtoJson } from './attribute.js';
 import type { DataType } from './dtype.js';
 import type { Graph } from './graph.js';
 import type { Node } from './node.js';
-import type { Tensor } from './tensor.js';
+import { Tensor } from './tensor.js';
 
 /** A dimension: a size, a symbolic name, or null when unknown. */
 export type Dim = number | string | null;
@@ -79,13 +79,19 @@ export class Value {
     return this._uses.length === 0 && !this.isGraphOutput;
   }
 
-  /** The constant behind this value: an initializer, or the tensor of a Constant node producing it. */
+  /** The constant behind this value: an initializer, or the tensor of a Constant node producing it (value, value_int(s), value_float(s)). */
   get constant(): Tensor | undefined {
     if (this._initializer !== undefined && !this.isGraphInput) return this._initializer;
     const p = this._producer;
     if (p !== null && p.opType === 'Constant' && p.domain === '') {
       const a = p.attributes.get('value');
       if (a?.type === 'tensor') return a.value;
+      const b = p.attributes.get('value_int') ?? p.attributes.get('value_ints');
+      if (b?.type === 'int') return Tensor.scalar('int64', b.value);
+      if (b?.type === 'ints') return Tensor.int64([b.value.length], b.value);
+      const f = p.attributes.get('value_float') ?? p.attributes.get('value_floats');
+      if (f?.type === 'float') return Tensor.float32([], [f.value]);
+      if (f?.type === 'floats') return Tensor.float32([f.value.length], f.value);
     }
     return undefined;
   }
