@@ -150,8 +150,10 @@ function graphToProto(g: Graph, sink: TensorSink, withInitializers = true): Grap
   gp.output = g.outputs.map((v) => valueInfo(v));
   const io = new Set<Value>([...g.inputs, ...g.outputs]);
   gp.valueInfo = [];
+  // A value_info without an element type is invalid ONNX (ORT: "Invalid tensor data type 0"):
+  // intermediate values whose dtype is unknown are left out.
   for (const v of g.values)
-    if (!io.has(v) && !v.isInitializer && (v.dtype !== undefined || v.shape !== undefined || v.typeProto))
+    if (!io.has(v) && !v.isInitializer && (v.dtype !== undefined || v.typeProto))
       gp.valueInfo.push(valueInfo(v));
   if (g.quantizationAnnotation.length) gp.quantizationAnnotation = g.quantizationAnnotation;
   return gp;
