@@ -57,7 +57,9 @@ export type Placement = 'host' | 'device';
 
 /** Where a region runs: embeddings and mask preparation on the host, the rest on the device. */
 export function placementOfRegion(region: BertRegion): Placement {
-  return region === 'embeddings' || region === 'embeddings-layernorm' || region === 'mask' ? 'host' : 'device';
+  return region === 'embeddings' || region === 'embeddings-layernorm' || region === 'mask'
+    ? 'host'
+    : 'device';
 }
 
 /** Tag a node with its region (and layer), and the placement that follows from the region. */
