@@ -88,7 +88,7 @@ export const DEFAULT_WEIGHT_INIT: WeightInit = Object.freeze({
   wordEmbedding: 1,
   positionEmbedding: 0.5,
   tokenTypeEmbedding: 0.5,
-  queryKeyGain: 4,
+  queryKeyGain: 2,
   valueGain: 1,
   feedForwardGain: 0.3,
   headGain: 1,
