@@ -10,6 +10,20 @@ export const BENCHMARKS: Record<string, { description: string; load: () => Promi
     description: 'batcher: items per second through a no-op runner (target > 200,000)',
     load: async () => (await import('./batcher.js')).batcherBenchmark,
   },
+  device: {
+    description: 'neuron-runtime device: sequences/s vs the GEMM-peak bound (target >= 80%) and one session',
+    load: async () => (await import('./device.js')).deviceBenchmark,
+  },
+  generate: {
+    description:
+      'bert-models: generate and write BERT-Large with seeded weights (target < 30 s, peak memory < 2x file)',
+    load: async () => (await import('./generate.js')).generateBenchmark,
+  },
+  spread: {
+    description:
+      'bert-models: input dependence over the 408 MRPC dev pairs, base and large (std >= 0.1, minority >= 10%)',
+    load: async () => (await import('./spread.js')).spreadBenchmark,
+  },
   tokenize: {
     description: 'bert-text: MRPC dev pairs encoded per second (target > 20,000 on one core)',
     load: async () => (await import('./tokenize.js')).tokenizeBenchmark,
