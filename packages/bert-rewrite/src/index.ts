@@ -76,11 +76,13 @@ export {
 export {
   type ApplyPrecisionOptions,
   applyPrecision,
+  type Int8Stats,
   type PrecisionStats,
 } from './precision/apply-precision.js';
 export { clampToFloat16Range, convertFloatTensor } from './precision/convert-tensor.js';
 export {
   type FloatPrecision,
+  INT8_REGIONS,
   isPrecisionPolicy,
   nodeFloatPrecision,
   PRECISION_POLICIES,

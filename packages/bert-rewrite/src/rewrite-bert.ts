@@ -188,6 +188,14 @@ export function rewriteBert(model: Model, options: RewriteBertOptions): RewriteB
     nodes: { before: nodesBefore, after: result.graph.nodes.length },
     opsRemoved: countsAbove(opsBefore, opCounts(result.graph)),
     casts: { inserted: stats.castsInserted, removed: stats.castsRemoved },
+    int8:
+      stats.int8 === null
+        ? null
+        : {
+            regions: stats.int8.regions,
+            quantized: stats.int8.quantized,
+            keptFloat32: stats.int8.keptFloat32,
+          },
     nodesByPrecision: stats.nodesByPrecision,
     parametersByDtype: stats.parametersByDtype,
     flops: {

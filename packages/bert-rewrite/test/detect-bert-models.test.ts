@@ -1,13 +1,14 @@
-import { type BertHead, generateBert, headHasPooler } from '@bert-neuron/bert-models';
+import { type BertFlavor, type BertHead, generateBert, headHasPooler } from '@bert-neuron/bert-models';
 import type { Model, Node } from '@bert-neuron/graph-ir';
 import { describe, expect, it } from 'vitest';
 import { detectBert } from '../src/detect/detect-bert.js';
-import { hfTorchCases, type MatrixCase, tfGoogleAvailable, tfGoogleCases } from './support/model-matrix.js';
+import { hfTorchCases, type MatrixCase, tfGoogleCases } from './support/model-matrix.js';
 
-function outputRoles(head: BertHead, pooler: boolean): string[] {
+function outputRoles(head: BertHead, flavor: BertFlavor, pooler: boolean): string[] {
   if (head === 'question-answering') return ['start_logits', 'end_logits'];
   if (head === 'encoder') return pooler ? ['last_hidden_state', 'pooler_output'] : ['last_hidden_state'];
-  return ['logits'];
+  // run_classifier's serving export outputs the softmax alone.
+  return flavor === 'tf-google' ? ['probabilities'] : ['logits'];
 }
 
 function regionOfOp(model: Model, regions: Map<Node, { region: string; layer?: number }>, op: string) {
@@ -43,7 +44,7 @@ function checkCase(c: MatrixCase) {
   if (o.flavor === 'hf-torch')
     expect(used.map((i) => i.name)).toEqual(['input_ids', 'attention_mask', 'token_type_ids']);
   const roles = d.interface.outputs.map((x) => x.role);
-  const expected = outputRoles(o.head, headHasPooler(o.head, o.flavor));
+  const expected = outputRoles(o.head, o.flavor, headHasPooler(o.head, o.flavor));
   for (const r of expected) expect(roles).toContain(r);
   expect(d.interface.outputs.map((x) => x.name)).toEqual(model.graph.outputs.map((v) => v.name));
   expect(d.mask.inputs.map((v) => v.name)).toEqual([used.find((i) => i.role === 'attention_mask')!.name]);
@@ -86,6 +87,6 @@ describe('detectBert on bert-models hf-torch', () => {
   for (const c of hfTorchCases()) it(c.name, () => checkCase(c));
 });
 
-describe.skipIf(!tfGoogleAvailable())('detectBert on bert-models tf-google', () => {
+describe('detectBert on bert-models tf-google', () => {
   for (const c of tfGoogleCases()) it(c.name, () => checkCase(c));
 });

@@ -1,7 +1,7 @@
 import { generateBert, generateWeightsFor, resolveBertOptions } from '@bert-neuron/bert-models';
 import { describe, expect, it } from 'vitest';
 import { extractBert } from '../src/extract/extract-bert.js';
-import { hfTorchCases, type MatrixCase, tfGoogleAvailable, tfGoogleCases } from './support/model-matrix.js';
+import { hfTorchCases, type MatrixCase, tfGoogleCases } from './support/model-matrix.js';
 import { weightDifferences } from './support/weights-compare.js';
 
 function checkCase(c: MatrixCase) {
@@ -32,6 +32,6 @@ describe('extractBert on bert-models hf-torch: weights equal generateBertWeights
   for (const c of hfTorchCases()) it(c.name, () => checkCase(c));
 });
 
-describe.skipIf(!tfGoogleAvailable())('extractBert on bert-models tf-google', () => {
+describe('extractBert on bert-models tf-google', () => {
   for (const c of tfGoogleCases()) it(c.name, () => checkCase(c));
 });

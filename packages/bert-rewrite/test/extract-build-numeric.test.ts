@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { buildNeuronBert } from '../src/build/build-neuron-bert.js';
 import { extractBert } from '../src/extract/extract-bert.js';
 import { FIXTURES } from './support/fixtures.js';
-import { tfGoogleAvailable } from './support/model-matrix.js';
 import { neuronOptionsOf } from './support/neuron-options.js';
 import { feedsFor, maxDiff, runOnnx, seededInputs } from './support/onnx-run.js';
 
@@ -54,9 +53,8 @@ describe('extract -> buildNeuronBert -> same outputs as the source', () => {
     roundTrip(FIXTURES.torchSquadFp16OrtOptimized, 10, { rel: 1e-2 }));
   for (const [name, options, seq] of generated)
     it(name, () => roundTrip(generateBert(options), seq, { abs: 1e-4 }));
-  it.skipIf(!tfGoogleAvailable())('tf-google sequence classification', () =>
+  it('tf-google sequence classification', () =>
     roundTrip(generateBert({ config: small, flavor: 'tf-google', sequenceLength: 16, seed: 6 }), 16, {
       abs: 1e-4,
-    }),
-  );
+    }));
 });

@@ -3,7 +3,7 @@
 // [B*S, H] rows, a [B, S, S] mask rebuilt in every layer as (1 - mask) * -10000, Mul by
 // 1/sqrt(d) on the scores, the batch-normalization LayerNorm, the tanh GELU with Pow(x, 3), and
 // logits plus probabilities (a second Softmax the mask rule must leave alone). bert-models'
-// tf-google flavor covers the same export once it builds graphs (no-model-bert-models.test.ts).
+// tf-google flavor covers the same export too (no-model-bert-models.test.ts).
 import { attr, Tensor, type Value, writeModel } from '@bert-neuron/graph-ir';
 import { describe, expect, it } from 'vitest';
 import { noModelRewrite } from '../src/no-model/no-model-rewrite.js';

@@ -4,7 +4,7 @@ import { attr, type Graph, Model, Tensor, type Value, verifyModel } from '@bert-
 import { SeededRandom } from '@bert-neuron/graph-ir/testing';
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { quantizeDenseLayers } from '../src/precision/quantize-dense.js';
+import { countFloatDenseLayers, quantizeDenseLayers } from '../src/precision/quantize-dense.js';
 import { quantizePerChannel } from '../src/precision/quantize-per-channel.js';
 import { type BertRegion, regionOf, tagNode } from '../src/regions.js';
 import { run } from './precision-support.js';
@@ -142,6 +142,33 @@ describe('quantizeDenseLayers', () => {
       s = Math.max(s, Math.abs(v));
     });
     expect(d / s).toBeLessThanOrEqual(2e-2);
+  });
+
+  it('quantizes only the regions asked for; countFloatDenseLayers counts the dense layers left', () => {
+    const m = new Model({ opset: 17 });
+    const g = m.graph;
+    const x = g.addInput('x', 'float32', [5, K]);
+    const dense = (region: BertRegion, from: Value, seed: number) =>
+      op(g, region, 'MatMul', [
+        from,
+        g.addInitializer(`${region}/kernel`, Tensor.from('float32', [K, K], kernel(seed, K, K))),
+      ]);
+    const y = dense('pooler', dense('ffn', dense('attention', x, 5), 6), 7);
+    g.addOutput(y);
+    expect(countFloatDenseLayers(m)).toBe(3);
+    expect(quantizeDenseLayers(m, { regions: ['ffn'] })).toEqual({
+      quantized: 1,
+      biasesFolded: 0,
+      weights: K * K,
+    });
+    verifyModel(m);
+    expect(g.nodes.map((n) => [n.opType, regionOf(n)])).toEqual([
+      ['MatMul', 'attention'],
+      ['DynamicQuantizeMatMul', 'ffn'],
+      ['MatMul', 'pooler'],
+    ]);
+    expect(countFloatDenseLayers(m)).toBe(2);
+    expect(countFloatDenseLayers(m, ['ffn'])).toBe(0);
   });
 
   it('leaves products of two activations, FP32-only regions and untagged MatMuls alone', () => {

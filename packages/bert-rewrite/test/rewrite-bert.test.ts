@@ -65,7 +65,11 @@ describe('rewriteBert', () => {
         expect(report.partition.boundary.map((b) => b.dtype)).toContain('float32');
         expect(report.partition.host.nodes + report.partition.device.nodes).toBe(report.nodes.after);
         if (precision === 'mixed') expect(report.casts.inserted).toBe(4 * 2 + 3);
-        if (precision === 'int8') expect(report.nodesByPrecision.int8).toBe(6 * 2 + 2);
+        if (precision === 'int8') {
+          // The feed-forward dense layers (2 per layer); Q, K, V, attention output, pooler and classifier stay FP32.
+          expect(report.nodesByPrecision.int8).toBe(2 * 2);
+          expect(report.int8).toEqual({ regions: ['ffn'], quantized: 2 * 2, keptFloat32: 4 * 2 + 2 });
+        } else expect(report.int8).toBeNull();
         if (path === 'no-model') expect(Object.keys(report.rules.fired).length).toBeGreaterThan(1);
       });
 });

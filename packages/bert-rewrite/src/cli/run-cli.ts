@@ -17,7 +17,8 @@ Options:
   -o, --output <file>      the rewritten model (required)
   --path <model|no-model>  model: rebuild from the extracted weights (default); no-model: rewrite in place
   --precision <policy>     fp32 | mixed (default; FP16 attention and dense layers) | aggressive
-                           (mixed + FP16 LayerNorm + sigmoid GELU) | int8 (dynamic int8 dense layers)
+                           (mixed + FP16 LayerNorm + sigmoid GELU) | int8 (dynamic int8 feed-forward
+                           dense layers; attention projections, pooler and head stay FP32)
   --report <file>          write the JSON report (rules, casts, precision, parameters, FLOPs, partition)
   --batch <n>              batch the FLOPs are counted at for a symbolic batch (default 1)
   --sequence <n>           sequence the FLOPs are counted at for a symbolic sequence (default 128)

@@ -1,21 +1,30 @@
 import type { DataType, Logger, Model } from '@bert-neuron/graph-ir';
 import { BertRewriteError } from '../errors.js';
-import { META } from '../regions.js';
+import { type BertRegion, META } from '../regions.js';
 import { countParameters, type ParameterTally } from '../report/count-parameters.js';
 import { countNodesByPrecision, type NodePrecision } from '../report/node-precision.js';
 import { cleanupCasts } from './cleanup-casts.js';
 import { convertFloatTypes, PRECISION_RULE } from './convert-float-types.js';
 import { type GeluRewriteResult, rewriteGeluAsSigmoid } from './gelu-to-sigmoid.js';
 import {
+  INT8_REGIONS,
   isPrecisionPolicy,
   nodeFloatPrecision,
   PRECISION_POLICIES,
   type PrecisionPolicy,
 } from './precision-policy.js';
-import { type QuantizeDenseResult, quantizeDenseLayers } from './quantize-dense.js';
+import { countFloatDenseLayers, type QuantizeDenseResult, quantizeDenseLayers } from './quantize-dense.js';
 
 export interface ApplyPrecisionOptions {
   readonly logger?: Logger;
+}
+
+/** What the int8 policy quantized, and the dense layers it left in FP32. */
+export interface Int8Stats extends QuantizeDenseResult {
+  /** The regions whose dense layers were quantized (INT8_REGIONS). */
+  readonly regions: readonly BertRegion[];
+  /** Dense layers of the other regions (attention projections, pooler, head), computed in FP32. */
+  readonly keptFloat32: number;
 }
 
 /** What applyPrecision did, and the model's precision profile afterwards. */
@@ -34,7 +43,7 @@ export interface PrecisionStats {
   /** aggressive: the GELU rewrite; null otherwise. */
   readonly gelu: GeluRewriteResult | null;
   /** int8: the dense-layer quantization; null otherwise. */
-  readonly int8: QuantizeDenseResult | null;
+  readonly int8: Int8Stats | null;
   /** Main-graph nodes by what they compute in. */
   readonly nodesByPrecision: Partial<Record<NodePrecision, number>>;
   /** Constants by dtype (elements, bytes, tensors). */
@@ -49,7 +58,8 @@ export interface PrecisionStats {
  *   computes in the float type nodeFloatPrecision gives it, with casts only where a value crosses
  *   between FP16 and FP32 nodes, one per (value, type), FP16 copies of constants (clamped into
  *   range), graph inputs and outputs in their dtypes; then redundant casts are cleaned up;
- * - int8: dense kernels quantized per output channel into DynamicQuantizeMatMul, the rest FP32.
+ * - int8: the feed-forward dense layers (INT8_REGIONS) quantized per output channel into
+ *   DynamicQuantizeMatMul, the rest (attention projections, pooler, head included) FP32.
  * Integer tensors are never touched. An unknown policy is BRW_ERR_OPTION.
  */
 export function applyPrecision(
@@ -63,12 +73,15 @@ export function applyPrecision(
       `unknown precision policy '${String(policy)}'; use one of ${PRECISION_POLICIES.join(', ')}`,
     );
   let gelu: GeluRewriteResult | null = null;
-  let int8: QuantizeDenseResult | null = null;
+  let int8: Int8Stats | null = null;
   let converted = { saturations: 0, constantsConverted: 0, clampedElements: 0 };
   let castsRemoved = 0;
   if (policy === 'int8') {
-    int8 = quantizeDenseLayers(model);
-    options.logger?.info?.(`precision int8: ${int8.quantized} dense layers quantized`);
+    const quantized = quantizeDenseLayers(model, { regions: INT8_REGIONS });
+    int8 = { ...quantized, regions: INT8_REGIONS, keptFloat32: countFloatDenseLayers(model) };
+    options.logger?.info?.(
+      `precision int8: ${int8.quantized} dense layers quantized (${INT8_REGIONS.join(', ')}), ${int8.keptFloat32} kept in FP32`,
+    );
   } else if (policy === 'mixed' || policy === 'aggressive') {
     if (policy === 'aggressive') gelu = rewriteGeluAsSigmoid(model);
     converted = convertFloatTypes(model, (n) => nodeFloatPrecision(policy, n));

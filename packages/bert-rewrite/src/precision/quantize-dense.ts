@@ -7,14 +7,19 @@ import { quantizePerChannel } from './quantize-per-channel.js';
 /** The `rule` metadata of the DynamicQuantizeMatMul nodes. */
 export const INT8_RULE = 'precision-int8';
 
-/** Regions whose dense layers are quantized: Q/K/V, attention output, FFN in/out, pooler, classifier/QA. */
-const QUANTIZED_REGIONS: ReadonlySet<BertRegion> = new Set<BertRegion>([
+/** Regions that hold dense layers: Q/K/V, attention output, FFN in/out, pooler, classifier/QA. */
+export const DENSE_REGIONS: readonly BertRegion[] = [
   'attention',
   'attention-output',
   'ffn',
   'pooler',
   'head',
-]);
+];
+
+export interface QuantizeDenseOptions {
+  /** The regions whose dense layers are quantized (default DENSE_REGIONS, every dense layer). */
+  readonly regions?: readonly BertRegion[];
+}
 
 export interface QuantizeDenseResult {
   /** Dense layers now computed by DynamicQuantizeMatMul. */
@@ -100,6 +105,19 @@ function gemmDense(node: Node): Dense | undefined {
   return { node, a, k, n, kernel, kernelValue: node.input(1)!, bias, last: node.output(0)! };
 }
 
+/** The dense layer `node` computes when it is a float MatMul/Gemm of the main graph in one of `regions`. */
+function denseIn(node: Node, g: Graph, regions: readonly BertRegion[]): Dense | undefined {
+  if (node.graph !== g || node.domain !== '') return undefined;
+  const region = regionOf(node);
+  if (region === undefined || !regions.includes(region)) return undefined;
+  return node.opType === 'MatMul' ? matMulDense(node) : node.opType === 'Gemm' ? gemmDense(node) : undefined;
+}
+
+/** Dense layers (as quantizeDenseLayers finds them) still computed in float in `regions` (default all). */
+export function countFloatDenseLayers(model: Model, regions: readonly BertRegion[] = DENSE_REGIONS): number {
+  return model.graph.nodes.filter((n) => denseIn(n, model.graph, regions) !== undefined).length;
+}
+
 function removeIfUnused(g: Graph, v: Value): void {
   if (!v.isUnused || v.isGraphInput) return;
   if (v.isInitializer) g.removeInitializer(v);
@@ -108,7 +126,8 @@ function removeIfUnused(g: Graph, v: Value): void {
 
 /**
  * Dynamic int8 quantization of the dense layers (MatMul or Gemm with a constant float32 [K, N]
- * kernel in the attention, attention-output, ffn, pooler and head regions): each becomes one
+ * kernel) in `options.regions` (default: the attention, attention-output, ffn, pooler and head
+ * regions; the int8 precision policy asks for fewer, see INT8_REGIONS): each becomes one
  * com.microsoft DynamicQuantizeMatMul(A, B int8 [K, N], b_scale [N], b_zero_point int8 [N] = 0,
  * bias [N]) with the kernel quantized per output column (quantizePerChannel) and the bias Add
  * folded in. At run time ORT quantizes A to uint8 per tensor (scale = (max - min) / 255), multiplies
@@ -116,15 +135,11 @@ function removeIfUnused(g: Graph, v: Value): void {
  * Gemm's alpha goes into the kernel, beta into the bias; transB kernels are transposed. The
  * result keeps the name of the value it replaces; the op carries the dense layer's tags.
  */
-export function quantizeDenseLayers(model: Model): QuantizeDenseResult {
+export function quantizeDenseLayers(model: Model, options: QuantizeDenseOptions = {}): QuantizeDenseResult {
   const g = model.graph;
   const result: QuantizeDenseResult = { quantized: 0, biasesFolded: 0, weights: 0 };
   for (const node of [...g.nodes]) {
-    if (node.graph !== g || node.domain !== '') continue;
-    const region = regionOf(node);
-    if (region === undefined || !QUANTIZED_REGIONS.has(region)) continue;
-    const dense =
-      node.opType === 'MatMul' ? matMulDense(node) : node.opType === 'Gemm' ? gemmDense(node) : undefined;
+    const dense = denseIn(node, g, options.regions ?? DENSE_REGIONS);
     if (dense === undefined) continue;
     model.ensureOpset('com.microsoft', 1);
     const { k, n, last } = dense;

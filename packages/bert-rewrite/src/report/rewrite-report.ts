@@ -2,6 +2,7 @@ import type { DataType } from '@bert-neuron/graph-ir';
 import type { BertConfig, GeluForm } from '../bert-config.js';
 import type { BertHeadKind } from '../head.js';
 import type { PrecisionPolicy } from '../precision/precision-policy.js';
+import type { BertRegion } from '../regions.js';
 import type { ParameterTally } from './count-parameters.js';
 import type { NodePrecision } from './node-precision.js';
 import type { PartitionSizes } from './partition-sizes.js';
@@ -41,6 +42,12 @@ export interface RewriteReport {
     /** Redundant casts the cleanup removed. */
     readonly removed: number;
   };
+  /** int8: the regions whose dense layers were quantized, how many, and how many stayed FP32; null otherwise. */
+  readonly int8: {
+    readonly regions: readonly BertRegion[];
+    readonly quantized: number;
+    readonly keptFloat32: number;
+  } | null;
   /** Result nodes by what they compute in. */
   readonly nodesByPrecision: Partial<Record<NodePrecision, number>>;
   /** Result constants by dtype (elements, bytes, tensors). */

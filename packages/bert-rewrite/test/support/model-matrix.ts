@@ -5,7 +5,6 @@ import {
   type BertHead,
   type GeluForm,
   type GenerateBertOptions,
-  generateBert,
 } from '@bert-neuron/bert-models';
 
 export interface MatrixCase {
@@ -76,14 +75,4 @@ export function tfGoogleCases(): MatrixCase[] {
         gelu: 'tanh',
       });
   return out;
-}
-
-/** Whether bert-models builds tf-google graphs yet (its builder was a stub when these tests were written). */
-export function tfGoogleAvailable(): boolean {
-  const m = generateBert({
-    config: { ...BERT_PRESETS.tiny, numHiddenLayers: 1, vocabSize: 16, maxPositionEmbeddings: 8 },
-    flavor: 'tf-google',
-    sequenceLength: 8,
-  });
-  return m.graph.nodes.length > 0;
 }
