@@ -70,12 +70,17 @@ const seconds = positive('seconds', args.seconds);
 const batch = 6;
 const dataDir = process.env.BERT_NEURON_DATA ?? join(root, '..', 'shared', 'data');
 const vocab = join(dataDir, 'bert-uncased-vocab.txt');
-if (!existsSync(vocab)) fail(`vocabulary not found at ${vocab}; set BERT_NEURON_DATA to the data folder (see README)`);
+if (!existsSync(vocab))
+  fail(`vocabulary not found at ${vocab}; set BERT_NEURON_DATA to the data folder (see README)`);
 
 const step = (text) => console.log(`\n=== ${text}`);
 function run(cmd, argv, what) {
   const t0 = performance.now();
-  const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: root, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
+  const r = spawnSync(cmd, argv, {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
   if (r.status !== 0) return { ok: false, status: r.status };
   console.log(`${what}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return { ok: true };
@@ -87,7 +92,8 @@ The weights are seeded random: accuracy will be at chance level; the throughput 
 
 if (!args['no-build']) {
   step('build');
-  if (!run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], 'build').ok) fail('build failed');
+  if (!run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], 'build').ok)
+    fail('build failed');
 }
 
 mkdirSync(args.cache, { recursive: true });
@@ -97,15 +103,32 @@ if (existsSync(modelFile)) console.log('cached');
 else {
   const r = run(
     'node',
-    [join(root, 'packages/bert-models/bin/bert-models.js'), 'generate', '--config', args.model, '--flavor', 'hf-torch',
-      '--head', 'sequence-classification', '--opset', '14', '--seed', '1', '--output', modelFile],
+    [
+      join(root, 'packages/bert-models/bin/bert-models.js'),
+      'generate',
+      '--config',
+      args.model,
+      '--flavor',
+      'hf-torch',
+      '--head',
+      'sequence-classification',
+      '--opset',
+      '14',
+      '--seed',
+      '1',
+      '--output',
+      modelFile,
+    ],
     'generate',
   );
   if (!r.ok) fail('generating the model failed');
 }
 
 function artifactDir(precision) {
-  return join(args.cache, `artifact-${args.model}-${precision}-b${batch}-s${args.buckets.replaceAll(',', '_')}`);
+  return join(
+    args.cache,
+    `artifact-${args.model}-${precision}-b${batch}-s${args.buckets.replaceAll(',', '_')}`,
+  );
 }
 function compile(precision) {
   const dir = artifactDir(precision);
@@ -116,9 +139,26 @@ function compile(precision) {
   const buckets = args.buckets.split(',').map(Number);
   const r = run(
     'node',
-    [join(root, 'packages/neuron-compile/bin/neuron-compile.js'), '--input-model', modelFile, '--output-dir', dir,
-      '--batch-size', String(batch), '--sequence-length', String(Math.max(...buckets)), '--buckets', args.buckets,
-      '--precision', precision, '--vocab', vocab, '--verify-samples', '24', '--force'],
+    [
+      join(root, 'packages/neuron-compile/bin/neuron-compile.js'),
+      '--input-model',
+      modelFile,
+      '--output-dir',
+      dir,
+      '--batch-size',
+      String(batch),
+      '--sequence-length',
+      String(Math.max(...buckets)),
+      '--buckets',
+      args.buckets,
+      '--precision',
+      precision,
+      '--vocab',
+      vocab,
+      '--verify-samples',
+      '24',
+      '--force',
+    ],
     `compile (${precision})`,
   );
   return r.ok ? dir : null;
@@ -136,8 +176,19 @@ if (!artifact) fail('compiling failed');
 step(`serve: bert-server --dir ${artifact} --parallel ${cores}`);
 const server = spawn(
   'node',
-  [join(root, 'apps/server/bin/bert-server.js'), '--dir', artifact, '--batch', String(batch), '--parallel', String(cores),
-    '--port', '0', '--grpc-port', '0'],
+  [
+    join(root, 'apps/server/bin/bert-server.js'),
+    '--dir',
+    artifact,
+    '--batch',
+    String(batch),
+    '--parallel',
+    String(cores),
+    '--port',
+    '0',
+    '--grpc-port',
+    '0',
+  ],
   { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
 );
 let serverExited = false;
@@ -146,7 +197,10 @@ server.on('exit', () => {
 });
 const httpUrl = await new Promise((resolve, reject) => {
   let buf = '';
-  const timer = setTimeout(() => reject(new Error('the server did not report its address within 10 minutes')), 600_000);
+  const timer = setTimeout(
+    () => reject(new Error('the server did not report its address within 10 minutes')),
+    600_000,
+  );
   server.stdout.on('data', (chunk) => {
     const text = chunk.toString();
     process.stdout.write(text.replace(/^(?=.)/gm, '[server] '));
@@ -178,10 +232,14 @@ const loadgen = join(root, 'apps/loadgen/bin/bert-loadgen.js');
 if (!cycle) {
   step(`calibrate: ${clients} clients x 2 requests`);
   const t0 = performance.now();
-  const r = spawnSync('node', [loadgen, '--url', httpUrl, '--clients', String(clients), '--cycle', '2', '--quiet'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const r = spawnSync(
+    'node',
+    [loadgen, '--url', httpUrl, '--clients', String(clients), '--cycle', '2', '--quiet'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const elapsed = (performance.now() - t0) / 1000;
   if (r.status !== 0) {
     await stopServer();
@@ -189,7 +247,9 @@ if (!cycle) {
   }
   const rate = (clients * 2) / elapsed;
   cycle = Math.max(2, Math.round((seconds * rate) / clients));
-  console.log(`about ${rate.toFixed(1)} requests/s: ${clients} clients x ${cycle} requests should take about ${seconds} s`);
+  console.log(
+    `about ${rate.toFixed(1)} requests/s: ${clients} clients x ${cycle} requests should take about ${seconds} s`,
+  );
 }
 
 const reportFile = join(args.cache, 'loadgen-report.json');
@@ -198,7 +258,19 @@ rmSync(reportFile, { force: true });
 step(`load: bert-loadgen --clients ${clients} --cycle ${cycle}`);
 const load = run(
   'node',
-  [loadgen, '--url', httpUrl, '--clients', String(clients), '--cycle', String(cycle), '--json', reportFile, '--plot', plotFile],
+  [
+    loadgen,
+    '--url',
+    httpUrl,
+    '--clients',
+    String(clients),
+    '--cycle',
+    String(cycle),
+    '--json',
+    reportFile,
+    '--plot',
+    plotFile,
+  ],
   'load',
 );
 step('stop the server');
