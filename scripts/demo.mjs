@@ -74,6 +74,17 @@ if (!existsSync(vocab))
   fail(`vocabulary not found at ${vocab}; set BERT_NEURON_DATA to the data folder (see README)`);
 
 const step = (text) => console.log(`\n=== ${text}`);
+// Runs a child with inherited output while this process keeps forwarding the server's lines.
+function runAsync(cmd, argv, what, stdio = 'inherit') {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { stdio, cwd: root });
+    child.on('exit', (status) => {
+      if (status === 0) console.log(`${what}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      resolve({ ok: status === 0, status, seconds: (performance.now() - t0) / 1000 });
+    });
+  });
+}
 function run(cmd, argv, what) {
   const t0 = performance.now();
   const r = spawnSync(cmd, argv, {
@@ -256,7 +267,7 @@ const reportFile = join(args.cache, 'loadgen-report.json');
 const plotFile = join(args.cache, 'loadgen-latency.svg');
 rmSync(reportFile, { force: true });
 step(`load: bert-loadgen --clients ${clients} --cycle ${cycle}`);
-const load = run(
+const load = await runAsync(
   'node',
   [
     loadgen,

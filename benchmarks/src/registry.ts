@@ -19,6 +19,11 @@ export const BENCHMARKS: Record<string, { description: string; load: () => Promi
       'bert-models: generate and write BERT-Large with seeded weights (target < 30 s, peak memory < 2x file)',
     load: async () => (await import('./generate.js')).generateBenchmark,
   },
+  'rewrite-parity': {
+    description:
+      'bert-rewrite: both paths, every precision, vs the source through onnxruntime (small, medium, base; hf-torch, tf-google)',
+    load: async () => (await import('./rewrite-parity.js')).rewriteParityBenchmark,
+  },
   spread: {
     description:
       'bert-models: input dependence over the 408 MRPC dev pairs, base and large (std >= 0.1, minority >= 10%)',
