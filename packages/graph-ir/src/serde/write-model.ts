@@ -265,11 +265,14 @@ export function writeModelFile(path: string, model: Model, options: WriteModelOp
       );
     dataTmp = `${dataPath}.${process.pid}.tmp`;
     const threshold = ext.threshold ?? 1024;
-    const alignment = 64;
+    // 4096-byte alignment lets onnxruntime memory-map the data (its own writer aligns tensors over
+    // 1 MB to 4096); small tensors are packed at 64 bytes.
+    const alignmentOf = (bytes: number) => (bytes >= 1 << 20 ? 4096 : 64);
     sink = {
       initializer(t, name) {
         const msg = tensorToProto(t, name);
         if (!msg.rawData || msg.rawData.byteLength < threshold) return msg;
+        const alignment = alignmentOf(msg.rawData.byteLength);
         const pad = (alignment - (dataOffset % alignment)) % alignment;
         if (pad) pending.push(new Uint8Array(pad));
         dataOffset += pad;

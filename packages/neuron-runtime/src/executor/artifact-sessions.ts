@@ -103,6 +103,11 @@ export class ArtifactSessions {
       executionMode: 'sequential',
       logSeverityLevel: 3,
     };
+    // Weights kept in external data files are memory-mapped by onnxruntime when a session is
+    // created from a path, so every core's session shares one physical copy. Prepacking would copy
+    // them into private buffers per session (measured on BERT-Large fp32, 2 cores: 4.48 GB resident
+    // inline with prepacking, 2.84 GB RSS / 1.50 GB PSS external without it, batches 1-4% slower).
+    if (artifact.manifest.files.length > 0) options.extra = { session: { disable_prepacking: '1' } };
     const byPath = new Map<string, ort.InferenceSession>();
     const byPartition = new Map<string, ort.InferenceSession>();
     try {
