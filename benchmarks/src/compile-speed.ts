@@ -185,6 +185,7 @@ export const compileSpeedBenchmark: Benchmark = {
       'sourceSeqPerSec',
       'deviceSeqPerSec',
       'ratio',
+      'bestRatio',
       'cpuRatio',
     ] as const;
     const width = (c: string) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '-').length));

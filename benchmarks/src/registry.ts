@@ -10,6 +10,16 @@ export const BENCHMARKS: Record<string, { description: string; load: () => Promi
     description: 'batcher: items per second through a no-op runner (target > 200,000)',
     load: async () => (await import('./batcher.js')).batcherBenchmark,
   },
+  'compile-speed': {
+    description:
+      'neuron-compile: device partition vs the source under onnxruntime, per precision (target ratio >= 1 at fp32)',
+    load: async () => (await import('./compile-speed.js')).compileSpeedBenchmark,
+  },
+  'compile-large': {
+    description:
+      'neuron-compile: BERT-Large compile with verification: wall time (target < 3 min) and peak RSS (target < 3x source)',
+    load: async () => (await import('./compile-large.js')).compileLargeBenchmark,
+  },
   device: {
     description: 'neuron-runtime device: sequences/s vs the GEMM-peak bound (target >= 80%) and one session',
     load: async () => (await import('./device.js')).deviceBenchmark,

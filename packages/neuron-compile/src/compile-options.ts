@@ -31,6 +31,11 @@ export interface CompileOptions {
   readonly force?: boolean;
   /** Emit the fused device ops (default true; false keeps the canonical ops, for comparisons). */
   readonly fuse?: boolean;
+  /**
+   * Keep the device partition's weights in `partitions/device.onnx.data` (default true): the
+   * runtime memory-maps it and its cores share one copy (it then turns prepacking off: 1-4% slower).
+   */
+  readonly externalData?: boolean;
   /** onnxruntime intra-op threads for verification (default 1). */
   readonly threads?: number;
   /** Seed of the random verification samples (default 1). */
@@ -57,6 +62,7 @@ export interface ResolvedCompileOptions {
   readonly verify: boolean;
   readonly force: boolean;
   readonly fuse: boolean;
+  readonly externalData: boolean;
   readonly threads: number;
   readonly seed: number;
 }
@@ -114,6 +120,7 @@ export function resolveCompileOptions(o: CompileOptions): ResolvedCompileOptions
     verify: (o.verify ?? true) && verifySamples > 0,
     force: o.force ?? false,
     fuse: o.fuse ?? true,
+    externalData: o.externalData ?? true,
     threads,
     seed,
   };

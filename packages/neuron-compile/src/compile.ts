@@ -302,7 +302,7 @@ async function stage(
   const written = await timer.run(
     'write',
     async () => {
-      const w = await writePartitions(dir, parts);
+      const w = await writePartitions(dir, parts, o.externalData);
       return w;
     },
     (w) => `${w.length} partitions, ${(w.reduce((n, p) => n + p.entry.bytes, 0) / 1e6).toFixed(1)} MB`,

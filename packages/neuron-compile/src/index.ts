@@ -18,7 +18,8 @@ export {
   deviceFusionRules,
   fuseDevice,
 } from './fuse/device-fusions.js';
-export { FUSE_ATTENTION, fuseAttentionRule } from './fuse/fuse-attention.js';
+export { FLOAT32_LAYER_NORM, float32LayerNormRule } from './fuse/float32-layer-norm.js';
+export { ATTENTION_FORM, FUSE_ATTENTION, fuseAttentionRule } from './fuse/fuse-attention.js';
 export { FUSE_BIAS_GELU, fuseBiasGeluRule } from './fuse/fuse-bias-gelu.js';
 export { FUSE_QUICK_GELU, fuseQuickGeluRule } from './fuse/fuse-quick-gelu.js';
 export { FUSE_SKIP_LAYER_NORM, fuseSkipLayerNormRule } from './fuse/fuse-skip-layer-norm.js';

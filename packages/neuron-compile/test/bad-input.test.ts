@@ -1,14 +1,15 @@
 // Bad input: each refused with its NCC_ERR_* code and exit status, and nothing left behind (no
 // output directory, no temporary directory next to it).
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataPath } from '@bert-neuron/bert-text';
 import { loadArtifact } from '@bert-neuron/neuron-runtime';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bertModelFile, notBertFile, tempDir } from './support/models.js';
 import { cli } from './support/run-cli.js';
 
 const dir = tempDir('bad');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let tiny = '';
 let illConditioned = '';
 

@@ -1,17 +1,18 @@
 // The neuron-compile CLI: help and usage errors, the summary table, --no-verify, the vocabulary
 // copied and used for MRPC verification, and Ctrl-C (the built bin, a real SIGINT).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataPath } from '@bert-neuron/bert-text';
 import { loadArtifact } from '@bert-neuron/neuron-runtime';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompileReport } from '../src/report/compile-report.js';
 import { bertModelFile, tempDir } from './support/models.js';
 import { cli } from './support/run-cli.js';
 
 const dir = tempDir('cli');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let tiny = '';
 let mini = '';
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'neuron-compile.js');
@@ -129,6 +130,35 @@ describe('neuron-compile CLI', () => {
     expect(m.batchSize).toBe(6);
     expect(m.buckets).toEqual([16]);
     expect(r.stdout).toMatch(/verification: skipped/);
+  });
+
+  it('--external-data: the device weights in partitions/device.onnx.data, listed and checked', async () => {
+    const out = join(dir, 'external');
+    const r = await cli(
+      '--input-model',
+      tiny,
+      '--output-dir',
+      out,
+      '--batch-size',
+      '2',
+      '--sequence-length',
+      '16',
+      '--external-data',
+      '--verify-samples',
+      '4',
+    );
+    expect(r.stderr).not.toMatch(/NCC_ERR/);
+    const artifact = await loadArtifact(out);
+    expect(artifact.manifest.files.map((f) => f.file)).toEqual(['partitions/device.onnx.data']);
+    expect(readdirSync(join(out, 'partitions')).sort()).toEqual([
+      'device.onnx',
+      'device.onnx.data',
+      'host-16.onnx',
+    ]);
+    // The graph file is small; the weights are in the data file.
+    const device = artifact.manifest.partitions.find((p) => p.name === 'device')!;
+    expect(device.bytes).toBeLessThan(artifact.manifest.files[0]!.bytes / 10);
+    expect(artifact.manifest.verification.status).toBe('passed');
   });
 
   it('--vocab: copied, its size checked, MRPC dev pairs verified; --cased recorded', async () => {

@@ -1,12 +1,12 @@
 // compile() end to end on bert-models' exporter-shaped BERTs (hf-torch; tf-google when bert-models
 // builds it): every precision, the artifact loaded by the runtime's loader and checked against the
 // source twice (the compile's own verification, and an independent batch here).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BERT_PRESETS, generateBert } from '@bert-neuron/bert-models';
 import { attr, writeModelFile } from '@bert-neuron/graph-ir';
 import { loadArtifact } from '@bert-neuron/neuron-runtime';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../src/compile.js';
 import type { CompileReport } from '../src/report/compile-report.js';
 import { verificationTolerance } from '../src/verify/tolerance.js';
@@ -14,6 +14,7 @@ import { independentCheck } from './support/independent-check.js';
 import { bertModelFile, tempDir, tfGoogleAvailable, WELL_CONDITIONED } from './support/models.js';
 
 const dir = tempDir('models');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const PRECISIONS = ['fp32', 'mixed', 'aggressive', 'int8'] as const;
 const sources: Record<string, string> = {};
 

@@ -2,16 +2,17 @@
 // float16 conversion, bert_toy): every precision on the model path, the no-model path at fp32;
 // each artifact loaded by the runtime's loader, verified by the compile, checked independently here,
 // and, where the export came with them, run on its own test_data_set_0 against the recorded outputs.
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromFloat16Array, readTensor } from '@bert-neuron/graph-ir';
 import { InProcessExecutor, loadArtifact, type TensorValue } from '@bert-neuron/neuron-runtime';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../src/compile.js';
 import { errors, independentCheck } from './support/independent-check.js';
 import { FIXTURES, tempDir } from './support/models.js';
 
 const dir = tempDir('fixtures');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const PRECISIONS = ['fp32', 'mixed', 'aggressive', 'int8'] as const;
 
 /** The artifact on the export's own test inputs, padded to the batch and the bucket; the errors per output. */

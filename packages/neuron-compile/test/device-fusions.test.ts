@@ -16,6 +16,7 @@ import {
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { deviceFusionRules, fuseDevice } from '../src/fuse/device-fusions.js';
+import { FLOAT32_LAYER_NORM } from '../src/fuse/float32-layer-norm.js';
 import { ATTENTION_BIAS_CACHE, FUSE_ATTENTION, fuseAttentionRule } from '../src/fuse/fuse-attention.js';
 import { FUSE_SKIP_LAYER_NORM, fuseSkipLayerNormRule } from '../src/fuse/fuse-skip-layer-norm.js';
 import { pruneToFirstToken } from '../src/fuse/prune-to-first-token.js';
@@ -203,6 +204,12 @@ describe('device fusions', () => {
       expect(r.fusedOps).toEqual(expected[precision].ops);
       expect(r.nodes.after).toBeLessThan(r.nodes.before);
       for (const rule of Object.keys(r.rejected)) expect(r.rejected[rule], rule).toEqual({});
+      // Float16 LayerNorms (aggressive) run in float32 between casts: none left in float16.
+      expect(r.fired[FLOAT32_LAYER_NORM]).toBe(precision === 'aggressive' ? 4 : 0);
+      const lnTypes = fused.graph.nodes
+        .filter((n) => n.opType === 'LayerNormalization')
+        .map((n) => n.out.dtype);
+      expect(lnTypes.every((t) => t === 'float32')).toBe(true);
       // Every node keeps a region and the device placement.
       for (const n of fused.graph.nodes) expect(n.metadata.get('placement'), n.describe()).toBe('device');
       await expectSameOutputs(parts, fused, expected[precision].bound);

@@ -1,5 +1,5 @@
 // The README's example, run as written (in a temporary directory), with its `// ->` lines checked.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BERT_PRESETS, generateBert } from '@bert-neuron/bert-models';
@@ -55,11 +55,13 @@ it('the README example runs and prints what it says', async () => {
   const wanted = expected.filter((l) => l.startsWith('// -> ')).map((l) => l.slice(6));
   const printed: string[] = [];
   const cwd = process.cwd();
-  process.chdir(tempDir('readme'));
+  const dir = tempDir('readme');
+  process.chdir(dir);
   try {
     await example((...a) => printed.push(a.map(String).join(' ')));
   } finally {
     process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
   }
   expect(printed).toEqual(wanted);
 });

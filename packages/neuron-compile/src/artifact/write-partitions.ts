@@ -25,10 +25,11 @@ async function writePartition(
   placement: 'host' | 'device',
   buckets: readonly number[],
   model: Model,
+  externalData: boolean,
 ): Promise<WrittenPartition> {
   const file = `partitions/${name}.onnx`;
   const params = countParameters(model).total;
-  const external = params.bytes > EXTERNAL_DATA_THRESHOLD;
+  const external = externalData || params.bytes > EXTERNAL_DATA_THRESHOLD;
   writeModelFile(
     join(dir, 'partitions', `${name}.onnx`),
     model,
@@ -56,13 +57,19 @@ async function writePartition(
 /**
  * Write the partitions under `dir/partitions/` (graph-ir's writeModelFile: weights streamed, each
  * file written whole or not at all): `host-<bucket>.onnx` per bucket, `device.onnx` serving every
- * bucket. Returns their manifest entries (sha256, size, graph inputs and outputs) and sizes.
+ * bucket. With `externalData` the device's weights go to `device.onnx.data` (4096-byte aligned:
+ * onnxruntime memory-maps it, so the runtime's cores share one copy); so do any partition's above
+ * 1.8 GB. Returns their manifest entries (sha256, size, graph inputs and outputs) and sizes.
  */
-export async function writePartitions(dir: string, parts: PreparedPartitions): Promise<WrittenPartition[]> {
+export async function writePartitions(
+  dir: string,
+  parts: PreparedPartitions,
+  externalData = false,
+): Promise<WrittenPartition[]> {
   mkdirSync(join(dir, 'partitions'), { recursive: true });
   const written: WrittenPartition[] = [];
   for (const h of parts.hosts)
-    written.push(await writePartition(dir, `host-${h.bucket}`, 'host', [h.bucket], h.model));
+    written.push(await writePartition(dir, `host-${h.bucket}`, 'host', [h.bucket], h.model, false));
   written.push(
     await writePartition(
       dir,
@@ -70,6 +77,7 @@ export async function writePartitions(dir: string, parts: PreparedPartitions): P
       'device',
       parts.hosts.map((h) => h.bucket),
       parts.device,
+      externalData,
     ),
   );
   return written;

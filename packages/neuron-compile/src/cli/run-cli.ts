@@ -30,6 +30,9 @@ Options:
   --verify-samples <n>        verification samples per bucket (default ${DEFAULT_VERIFY_SAMPLES})
   --no-verify                 skip verification (the manifest records it as skipped)
   --threads <n>               onnxruntime threads for verification (default 1)
+  --inline-weights            keep the device weights inside device.onnx; by default they go to
+                              partitions/device.onnx.data, which the runtime memory-maps so all cores
+                              share one copy (--external-data, the default, is still accepted)
   --force                     replace an existing output directory
   -h, --help                  show this help
 
@@ -80,6 +83,8 @@ export function parseCliArgs(argv: string[]): CompileOptions | null {
         'verify-samples': { type: 'string' },
         'no-verify': { type: 'boolean' },
         threads: { type: 'string' },
+        'external-data': { type: 'boolean' },
+        'inline-weights': { type: 'boolean' },
         force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -128,6 +133,7 @@ export function parseCliArgs(argv: string[]): CompileOptions | null {
     path: path ?? null,
     lowerCase: !v.cased,
     verifySamples: noVerify ? 0 : (verifySamples ?? DEFAULT_VERIFY_SAMPLES),
+    externalData: v['inline-weights'] !== true,
   };
   return {
     inputModel,
@@ -142,6 +148,7 @@ export function parseCliArgs(argv: string[]): CompileOptions | null {
     verify: !noVerify,
     ...(threads !== undefined ? { threads } : {}),
     force: v.force === true,
+    externalData: v['inline-weights'] !== true,
     recordedOptions: recorded,
   };
 }
