@@ -5,13 +5,11 @@
 //
 // This is the formula com.microsoft FastGelu (ONNX Runtime, any opset) and ai.onnx Gelu with
 // approximate = 'tanh' (opset 20) compute; google-research BERT and transformers' gelu_new use it.
-import { isFloatType, type Node, op, type Rule, type Value } from '@bert-neuron/graph-ir';
-import { isClosed } from './closed-subgraph.js';
+import type { Node, Rule, Value } from '@bert-neuron/graph-ir';
 import { constantTolerance, isScalarNear, near } from './constant-scalar.js';
-import { onePlus } from './fuse-gelu-erf.js';
-import { emitGelu, type GeluTarget } from './gelu-node.js';
-import { flattenProduct, isInnerFactor } from './product-factors.js';
-import { removeDeadNodes } from './remove-dead.js';
+import type { GeluTarget } from './gelu-node.js';
+import { geluProductRule } from './gelu-product-rule.js';
+import { flattenProduct } from './product-factors.js';
 
 export const FUSE_GELU_TANH = 'fuse-gelu-tanh';
 
@@ -40,51 +38,19 @@ function cubicTerm(u: Value, x: Value): Node[] | undefined {
   return undefined;
 }
 
-interface Plan {
-  readonly x: Value;
-  readonly nodes: Node[];
-}
-
-function plan(root: Node): Plan | string {
-  const prod = flattenProduct(root.out);
-  if (prod.leaves.length !== 2) return 'the product has other factors than x and 1 + tanh';
-  for (const i of [0, 1]) {
-    const x = prod.leaves[1 - i]!;
-    const cdf = onePlus(prod.leaves[i]!, 'Tanh');
-    if (cdf === undefined) continue;
-    if (x.dtype !== undefined && !isFloatType(x.dtype)) return 'the input is not a float tensor';
-    const arg = flattenProduct(cdf.f.input(0)!);
-    if (arg.leaves.length !== 1 || !near(arg.k, TANH_SCALE, constantTolerance(arg.constants)))
-      return 'the tanh argument is not sqrt(2/pi) * (..)';
-    const cubic = cubicTerm(arg.leaves[0]!, x);
-    if (cubic === undefined) return 'the tanh argument is not sqrt(2/pi) * (x + 0.044715 x^3)';
-    if (!near(prod.k, 0.5, constantTolerance(prod.constants))) return 'the constant factor is not 0.5';
-    const nodes = [...new Set([root, ...prod.nodes, cdf.add, cdf.f, ...arg.nodes, ...cubic])];
-    if (!isClosed(nodes, root)) return 'an intermediate of the GELU is read elsewhere';
-    return { x, nodes };
-  }
-  return 'the product has no 1 + tanh factor';
-}
-
-function looksLikeGelu(root: Node): boolean {
-  if (isInnerFactor(root)) return false;
-  return flattenProduct(root.outputs[0]!).leaves.some((l) => onePlus(l, 'Tanh') !== undefined);
+/** Tanh's argument must be sqrt(2/pi) * (x + 0.044715 x^3). */
+function tanhArgument(arg: Value, x: Value) {
+  const a = flattenProduct(arg);
+  if (a.leaves.length !== 1 || !near(a.k, TANH_SCALE, constantTolerance(a.constants)))
+    return 'the tanh argument is not sqrt(2/pi) * (..)';
+  const cubic = cubicTerm(a.leaves[0]!, x);
+  if (cubic === undefined) return 'the tanh argument is not sqrt(2/pi) * (x + 0.044715 x^3)';
+  return [...a.nodes, ...cubic];
 }
 
 export function fuseGeluTanhRule(target: GeluTarget): Rule {
-  return {
-    name: FUSE_GELU_TANH,
-    pattern: op('Mul', undefined, { capture: 'root', where: looksLikeGelu }),
-    check(match) {
-      const p = plan(match.node('root'));
-      return typeof p === 'string' ? p : undefined;
-    },
-    rewrite(match, ctx) {
-      const root = match.node('root');
-      const p = plan(root) as Plan;
-      const y = emitGelu(ctx.model, ctx.graph, p.x, 'tanh', target, root, root.out);
-      ctx.graph.replaceAllUsesWith(root.out, y);
-      removeDeadNodes(ctx.graph, p.nodes);
-    },
-  };
+  return geluProductRule(
+    { name: FUSE_GELU_TANH, cdfOp: 'Tanh', form: 'tanh', argument: tanhArgument },
+    target,
+  );
 }
