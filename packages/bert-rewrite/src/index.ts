@@ -101,7 +101,13 @@ export {
 } from './regions.js';
 // Report.
 export { type BertFlops, type BertFlopsOptions, bertFlops } from './report/bert-flops.js';
-export { type CountFlopsOptions, countFlops, type FlopCount } from './report/count-flops.js';
+export {
+  type CountFlopsOptions,
+  countFlops,
+  type FlopCount,
+  isProductNode,
+  productFlopsOf,
+} from './report/count-flops.js';
 export { countParameters, type ParameterCounts, type ParameterTally } from './report/count-parameters.js';
 export { countNodesByPrecision, type NodePrecision, nodePrecision } from './report/node-precision.js';
 export { type PartitionSideSize, type PartitionSizes, partitionSizes } from './report/partition-sizes.js';

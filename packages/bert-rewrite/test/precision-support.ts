@@ -2,7 +2,7 @@
 // seeded inputs with padding (and a fully padded row), onnxruntime runs with graph optimizations
 // off, and the relative error the tolerances are stated in.
 import { BERT_PRESETS, type BertPresetName, generateBertWeights } from '@bert-neuron/bert-models';
-import { type Model, writeModel } from '@bert-neuron/graph-ir';
+import { float16BitsToFloat32, type Model, writeModel } from '@bert-neuron/graph-ir';
 import { SeededRandom } from '@bert-neuron/graph-ir/testing';
 import ort from 'onnxruntime-node';
 import type { BertConfig } from '../src/bert-config.js';
@@ -71,15 +71,6 @@ export interface Output {
   readonly data: Float64Array;
 }
 
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return sign * m * 2 ** -24;
-  if (e === 0x1f) return m ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + m / 1024) * 2 ** (e - 15);
-}
-
 /** Run a model with graph optimizations off, one thread; only the inputs the model has are fed. */
 export async function runRaw(
   model: Model | Uint8Array,
@@ -115,7 +106,7 @@ export async function run(
     const raw = t.data as ArrayLike<number | bigint>;
     const data =
       t.type === 'float16'
-        ? Float64Array.from(raw as Uint16Array, halfToNumber)
+        ? Float64Array.from(raw as Uint16Array, float16BitsToFloat32)
         : Float64Array.from(raw as ArrayLike<number>, Number);
     out[name] = { type: t.type, dims: [...t.dims], data };
   }

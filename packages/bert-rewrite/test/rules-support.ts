@@ -12,6 +12,7 @@ import {
   attr,
   type DataType,
   type Dim,
+  float16BitsToFloat32,
   type Graph,
   inferShapes,
   Model,
@@ -182,15 +183,6 @@ export interface Output {
   readonly data: Float64Array;
 }
 
-function halfToNumber(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 0x1f) return m ? Number.NaN : s * Number.POSITIVE_INFINITY;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
-
 /** Run a model (or bytes) with graph optimizations disabled; feeds for inputs the model lacks are dropped. */
 export async function run(
   model: Model | Uint8Array,
@@ -216,7 +208,10 @@ export async function run(
       const d = t.data as ArrayLike<number>;
       out[name] = {
         dims: [...t.dims],
-        data: t.type === 'float16' ? Float64Array.from(d as Uint16Array, halfToNumber) : Float64Array.from(d),
+        data:
+          t.type === 'float16'
+            ? Float64Array.from(d as Uint16Array, float16BitsToFloat32)
+            : Float64Array.from(d),
       };
     }
     return out;

@@ -78,6 +78,9 @@ const PRODUCTS = new Set([
   'MatMulIntegerToFloat',
 ]);
 
+/** com.microsoft ops whose work is attention (their own products, counted by attentionFlops). */
+const ATTENTION_OPS = new Set(['Attention', 'MultiHeadAttention']);
+
 function staticDims(shape: readonly Dim[] | undefined): number[] | undefined {
   return shape?.every((d): d is number => typeof d === 'number') ? (shape as number[]) : undefined;
 }
@@ -94,6 +97,39 @@ function productFlops(n: Node): number | undefined {
   else if (a.length === 1) k = a[0]!;
   else k = n.opType === 'FusedMatMul' && n.attrInt('transA', 0) === 1 ? a[a.length - 2]! : a[a.length - 1]!;
   return 2 * product(out) * k;
+}
+
+/**
+ * com.microsoft Attention: the packed projection x [B, S, In] x W [In, Wq + Wk + Wv], then
+ * Q K^T and P V: 2 B S In W + 2 B S S Wk + 2 B S S Wv. MultiHeadAttention: q [B, S, H] with
+ * k, v [B, L, H]: 2 B S L H twice.
+ */
+function attentionFlops(n: Node): number | undefined {
+  if (n.opType === 'Attention') {
+    const x = staticDims(n.input(0)?.shape);
+    const w = staticDims(n.input(1)?.shape);
+    if (x === undefined || w === undefined || x.length !== 3 || w.length !== 2) return undefined;
+    const [b, s, inSize] = x as [number, number, number];
+    const sizes = n.attributes.has('qkv_hidden_sizes')
+      ? n.attrInts('qkv_hidden_sizes')
+      : [w[1]! / 3, w[1]! / 3, w[1]! / 3];
+    return 2 * b * s * inSize * w[1]! + 2 * b * s * s * sizes[1]! + 2 * b * s * s * sizes[2]!;
+  }
+  const q = staticDims(n.input(0)?.shape);
+  const k = staticDims(n.input(1)?.shape);
+  if (q === undefined || k === undefined || q.length !== 3 || k.length !== 3) return undefined;
+  return 4 * q[0]! * q[1]! * k[1]! * q[2]!;
+}
+
+/** True for the nodes whose work is matrix products: MatMul-like ops and fused attention. */
+export function isProductNode(n: Node): boolean {
+  if (n.domain === 'com.microsoft' && ATTENTION_OPS.has(n.opType)) return true;
+  return (n.domain === '' || n.domain === 'com.microsoft') && PRODUCTS.has(n.opType);
+}
+
+/** The matrix-product FLOPs of a product node whose shapes are known, else undefined. */
+export function productFlopsOf(n: Node): number | undefined {
+  return ATTENTION_OPS.has(n.opType) ? attentionFlops(n) : productFlops(n);
 }
 
 /**
@@ -158,8 +194,8 @@ export function countFlops(model: Model, options: CountFlopsOptions = {}): FlopC
   const byRegion: Record<string, number> = {};
   const unresolved: string[] = [];
   for (const n of g.nodes) {
-    if (PRODUCTS.has(n.opType)) {
-      const f = productFlops(n);
+    if (isProductNode(n)) {
+      const f = productFlopsOf(n);
       if (f === undefined) {
         unresolved.push(n.describe());
         continue;

@@ -1,5 +1,5 @@
 // Run a model through onnxruntime-node (graph optimizations disabled) on seeded BERT inputs.
-import { type Model, writeModel } from '@bert-neuron/graph-ir';
+import { float16BitsToFloat32, type Model, writeModel } from '@bert-neuron/graph-ir';
 import * as ort from 'onnxruntime-node';
 import type { BertInterface } from '../../src/detect/bert-interface.js';
 import type { ReferenceInputs } from './reference-bert.js';
@@ -84,22 +84,13 @@ export async function runOnnx(
       const data = t.data as ArrayLike<number>;
       result[k] =
         t.type === 'float16'
-          ? Float64Array.from(data as Uint16Array, (h) => halfToNumber(h))
+          ? Float64Array.from(data as Uint16Array, (h) => float16BitsToFloat32(h))
           : Float64Array.from(data);
     }
     return result;
   } finally {
     await session.release();
   }
-}
-
-function halfToNumber(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 0x1f) return m ? Number.NaN : s * Number.POSITIVE_INFINITY;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
 /** Largest |a - b| and largest |a - b| / max(|b|, floor). */
